@@ -1,0 +1,42 @@
+"""Pinyin keys for searching Chinese names by full pinyin or by initials (`jasq` → 金安社区)."""
+
+import re
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from pypinyin import Style, lazy_pinyin
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]")
+
+
+def pinyin_keys(text: str) -> tuple[str, str]:
+    """(full, initials): 金安社区 → ("jinanshequ", "jasq")."""
+    syllables = lazy_pinyin(text or "", errors=lambda chars: list(chars))
+    full = _NON_ALNUM.sub("", "".join(syllables).lower())
+    initials = _NON_ALNUM.sub("", "".join(s[:1] for s in syllables).lower())
+    return full, initials
+
+
+def search_filter(query: str, name_field="name", full_field="name_pinyin",
+                  initials_field="name_initials"):
+    """A filter and a rank for a search box that takes Chinese, pinyin or initials.
+
+    Initials match in order with gaps allowed, anchored at the first letter, so `jaq` finds
+    金安社区 (jasq) the way users type abbreviations.
+    """
+    query = (query or "").strip()
+    letters = _NON_ALNUM.sub("", query.lower())
+    condition = Q(**{f"{name_field}__icontains": query}) if query else Q(pk__in=[])
+    rank_whens = [When(**{f"{name_field}__startswith": query}, then=Value(0))] if query else []
+    if letters and letters == query.lower().replace(" ", ""):
+        fuzzy_initials = "%".join(letters) + "%"
+        condition |= Q(**{f"{full_field}__contains": letters})
+        condition |= Q(**{f"{initials_field}__contains": letters})
+        condition |= Q(**{f"{initials_field}__like_ordered": fuzzy_initials})
+        rank_whens += [
+            When(**{f"{initials_field}__startswith": letters}, then=Value(1)),
+            When(**{f"{full_field}__startswith": letters}, then=Value(1)),
+            When(**{f"{initials_field}__contains": letters}, then=Value(2)),
+            When(**{f"{full_field}__contains": letters}, then=Value(3)),
+        ]
+    rank = Case(*rank_whens, default=Value(4), output_field=IntegerField())
+    return condition, rank

@@ -1,0 +1,66 @@
+"""Shared machinery for services: domain errors, validation, and the post-write scope check."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import audit
+from .access import restrict
+
+
+class DomainError(Exception):
+    """A refused business step. `message` is shown to the user as is (Chinese)."""
+
+    def __init__(self, message, field=None, status=409):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+    @classmethod
+    def from_validation(cls, error: ValidationError):
+        if hasattr(error, "error_dict"):
+            field, errors = next(iter(error.error_dict.items()))
+            messages = [m for e in errors for m in e.messages]
+            return cls(" ".join(messages), field=None if field == "__all__" else field,
+                       status=400)
+        return cls(" ".join(error.messages), status=400)
+
+
+class OutOfScope(DomainError):
+    """The object is not (or would no longer be) within the user's reach: answered as 404."""
+
+    def __init__(self, message="对象不存在或不在您的管理范围内。"):
+        super().__init__(message, status=404)
+
+
+def validate(instance, exclude=None):
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise DomainError.from_validation(error) from error
+
+
+def require_scope(user, action, instance):
+    """Raise OutOfScope unless `instance` is among the rows `user` may `action`."""
+    model = type(instance)
+    if not restrict(user, action, model._default_manager.filter(pk=instance.pk)).exists():
+        raise OutOfScope()
+
+
+def save_checked(user, instance, action, *, exclude=None):
+    """Validate, save, and re-check inside the transaction that the user still reaches it."""
+    validate(instance, exclude=exclude)
+    with transaction.atomic():
+        instance.save()
+        require_scope(user, action, instance)
+    return instance
+
+
+def delete_checked(user, instance, action="delete"):
+    with transaction.atomic():
+        require_scope(user, action, instance)
+        instance.delete()
+
+
+__all__ = ["DomainError", "OutOfScope", "audit", "delete_checked", "require_scope",
+           "save_checked", "validate"]

@@ -1,0 +1,328 @@
+"""Every change to the organisation system goes through these functions.
+
+Each one validates, writes inside a transaction, re-checks that the result is still inside
+the acting user's reach, and leaves both an audit entry and a line of the organisation's
+history. A refused step raises DomainError with a Chinese message and writes nothing.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ForeignKey
+from django.utils import timezone
+
+from gongjian.core import audit
+from gongjian.core.services import (
+    DomainError,
+    OutOfScope,
+    delete_checked,
+    require_scope,
+    save_checked,
+    validate,
+)
+
+from .models import Building, Grid, GridPost, GridRole, Organization, OrgEvent, Unit
+
+# Relations that stay with an absorbed organisation when it is merged: its own history and
+# the grants made on it (moving a grant would silently widen someone's reach).
+MERGE_KEEPS = {("orgs", "orgevent"), ("core", "rolegrant"), ("orgs", "organization")}
+
+# Relations whose rows keep an organisation from being dissolved, with how to name them.
+# Later capabilities register theirs (members, for one) with `register_dissolve_blocker`.
+DISSOLVE_BLOCKERS: list[tuple[str, str, object]] = [
+    ("grids", "个网格", None),
+]
+
+
+def register_dissolve_blocker(related_name, unit_label, filter_q=None):
+    DISSOLVE_BLOCKERS.append((related_name, unit_label, filter_q))
+
+
+def _event(org, actor, kind, text):
+    OrgEvent.objects.create(org=org, actor=actor if getattr(actor, "pk", None) else None,
+                            kind=kind, text=text)
+
+
+def _placement(kind, parent):
+    try:
+        Organization.check_placement(kind, parent)
+    except ValidationError as error:
+        raise DomainError.from_validation(error) from error
+
+
+def create_organization(user, *, parent, code, name, kind, sector, established_on=None,
+                        is_regional=False, project_name="", note=""):
+    """Set up an organisation under `parent`. A root (a street's working committee) has no
+    parent and is set up from the command line (`gongjian street`), where `user` is None."""
+    if parent is None and user is not None:
+        raise DomainError("请选择上级组织。街道党工委由系统管理员在服务器上用 gongjian street 设立。",
+                          field="parent", status=400)
+    _placement(kind, parent)
+    if parent is not None and user is not None:
+        require_scope(user, "add", parent)
+    org = Organization(code=code, name=name, kind=kind, sector=sector, is_regional=is_regional,
+                       established_on=established_on, project_name=project_name, note=note)
+    validate(org, exclude=["path", "depth", "numchild"])
+    with transaction.atomic():
+        if parent is None:
+            org = Organization.add_root(instance=org)
+        else:
+            parent = Organization.objects.select_for_update().get(pk=parent.pk)
+            org = parent.add_child(instance=org)
+        if user is not None:
+            require_scope(user, "add", org)
+        where = f"在“{parent.name}”之下" if parent else ""
+        _event(org, user, "established", f"{where}设立{org.get_kind_display()}")
+    return org
+
+
+def update_organization(user, org, **changes):
+    require_scope(user, "change", org)
+    if not org.is_active:
+        raise DomainError("已撤销的组织不能修改。")
+    old_name, old_kind = org.name, org.kind
+    for field, value in changes.items():
+        setattr(org, field, value)
+    if org.kind != old_kind:
+        parent = org.get_parent()
+        _placement(org.kind, parent)
+        for child in org.get_children().active():
+            try:
+                Organization.check_placement(child.kind, org)
+            except ValidationError as error:
+                raise DomainError(
+                    f"改为{org.get_kind_display()}后，下级组织“{child.name}”将无法保留"
+                    f"（{child.get_kind_display()}不能设在{org.get_kind_display()}之下）。"
+                ) from error
+        if org.grids.exists() and org.kind not in _grid_owner_kinds():
+            raise DomainError(f"该组织还有网格，不能改为{org.get_kind_display()}。")
+    with transaction.atomic():
+        save_checked(user, org, "change", exclude=["path", "depth", "numchild"])
+        if org.name != old_name:
+            _event(org, user, "renamed", f"名称由“{old_name}”改为“{org.name}”")
+        elif org.kind != old_kind:
+            _event(org, user, "changed", f"类别改为{org.get_kind_display()}")
+        else:
+            _event(org, user, "changed", "修改了组织信息")
+    return org
+
+
+def _grid_owner_kinds():
+    from .choices import GRID_OWNER_KINDS
+
+    return GRID_OWNER_KINDS
+
+
+def move_organization(user, org, new_parent):
+    """Move `org` with its whole subtree under `new_parent`."""
+    require_scope(user, "move", org)
+    if not org.is_active:
+        raise DomainError("已撤销的组织不能移动。")
+    if new_parent is None:
+        raise DomainError("请选择新的上级组织。", field="parent", status=400)
+    if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+        raise DomainError(f"不能把“{org.name}”移到它自己或它的下级组织“{new_parent.name}”之下。",
+                          field="parent", status=400)
+    old_parent = org.get_parent()
+    if old_parent is not None and old_parent.pk == new_parent.pk:
+        raise DomainError(f"“{org.name}”已在“{new_parent.name}”之下。", field="parent",
+                          status=400)
+    _placement(org.kind, new_parent)
+    require_scope(user, "move", new_parent)
+    before = {"parent": old_parent.code if old_parent else None, "path": org.path}
+    with transaction.atomic():
+        org.move(new_parent, "last-child")
+        org.refresh_from_db()
+        require_scope(user, "move", org)
+        after = {"parent": new_parent.code, "path": org.path}
+        audit.record("move", org, before=before, after=after)
+        text = f"由“{old_parent.name if old_parent else '顶层'}”移至“{new_parent.name}”之下"
+        _event(org, user, "moved", text)
+        if old_parent is not None:
+            _event(old_parent, user, "child_out", f"下级组织“{org.name}”移至“{new_parent.name}”")
+        _event(new_parent, user, "child_in", f"“{org.name}”从“{old_parent.name if old_parent else '顶层'}”移入")
+    return org
+
+
+def _org_foreign_keys():
+    """Every foreign key from another model to Organization that follows a merge."""
+    for rel in Organization._meta.related_objects:
+        if not isinstance(rel.field, ForeignKey):
+            continue
+        if (rel.related_model._meta.app_label, rel.related_model._meta.model_name) in MERGE_KEEPS:
+            continue
+        yield rel.related_model, rel.field.name
+
+
+def merge_organizations(user, absorbed, survivor, on=None, reason=""):
+    """Merge `absorbed` into `survivor`: its children, grids, units (and members) go to the
+    survivor, and `absorbed` is dissolved with a pointer to where it went."""
+    require_scope(user, "merge", absorbed)
+    require_scope(user, "merge", survivor)
+    on = on or timezone.localdate()
+    if absorbed.pk == survivor.pk:
+        raise DomainError("不能把组织并入它自己。", field="survivor", status=400)
+    if not absorbed.is_active or not survivor.is_active:
+        raise DomainError("已撤销的组织不能合并。")
+    if survivor.path.startswith(absorbed.path):
+        raise DomainError(f"不能把“{absorbed.name}”并入它的下级组织“{survivor.name}”。",
+                          field="survivor", status=400)
+    children = list(absorbed.get_children())
+    for child in children:
+        if child.is_active:
+            try:
+                Organization.check_placement(child.kind, survivor)
+            except ValidationError as error:
+                raise DomainError(
+                    f"“{absorbed.name}”的下级组织“{child.name}”（{child.get_kind_display()}）"
+                    f"不能设在{survivor.get_kind_display()}“{survivor.name}”之下，请先调整。"
+                ) from error
+    if absorbed.grids.exists() and survivor.kind not in _grid_owner_kinds():
+        raise DomainError(f"“{absorbed.name}”有网格，{survivor.get_kind_display()}不能接收网格。")
+    with transaction.atomic():
+        moved_children = []
+        for child in children:
+            child = Organization.objects.get(pk=child.pk)  # paths shift after each move
+            child.move(Organization.objects.get(pk=survivor.pk), "last-child")
+            moved_children.append(child.code)
+        moved = {}
+        for model, field in _org_foreign_keys():
+            count = model._default_manager.filter(**{field: absorbed}).update(**{field: survivor})
+            if count:
+                moved[f"{model._meta.label_lower}.{field}"] = count
+        absorbed = Organization.objects.get(pk=absorbed.pk)
+        absorbed.dissolved_on = on
+        absorbed.merged_into = survivor
+        absorbed.dissolution_reason = reason or f"并入{survivor.name}"
+        absorbed.save()
+        survivor = Organization.objects.get(pk=survivor.pk)
+        require_scope(user, "merge", survivor)
+        audit.record("merge", absorbed, after={"survivor": survivor.code,
+                                               "children": moved_children, "moved": moved})
+        summary = _merge_summary(len(moved_children), moved)
+        _event(absorbed, user, "merged_into", f"并入“{survivor.name}”{summary}")
+        _event(survivor, user, "absorbed", f"吸收合并“{absorbed.name}”{summary}")
+    return survivor
+
+
+def _merge_summary(children, moved):
+    parts = []
+    if children:
+        parts.append(f"{children} 个下级组织")
+    grids = moved.get("orgs.grid.org", 0)
+    if grids:
+        parts.append(f"{grids} 个网格")
+    units = sum(v for k, v in moved.items() if k.startswith("orgs.unit."))
+    if units:
+        parts.append(f"{units} 个单位关联")
+    others = sum(v for k, v in moved.items()
+                 if not k.startswith(("orgs.unit.", "orgs.grid.")))
+    if others:
+        parts.append(f"{others} 条其他记录")
+    return "，转入" + "、".join(parts) if parts else ""
+
+
+def dissolve_organization(user, org, on=None, reason=""):
+    require_scope(user, "delete", org)
+    if not org.is_active:
+        raise DomainError(f"“{org.name}”已于 {org.dissolved_on:%Y-%m-%d} 撤销。")
+    on = on or timezone.localdate()
+    if isinstance(on, datetime.datetime):
+        on = on.date()
+    if org.established_on and on < org.established_on:
+        raise DomainError("撤销日期不能早于成立日期。", field="dissolved_on", status=400)
+    blockers = []
+    children = org.get_children().active().count()
+    if children:
+        blockers.append(f"{children} 个下级组织")
+    for related_name, label, filter_q in DISSOLVE_BLOCKERS:
+        rows = getattr(org, related_name).all()
+        if filter_q is not None:
+            rows = rows.filter(filter_q)
+        if count := rows.count():
+            blockers.append(f"{count} {label}")
+    if blockers:
+        raise DomainError(f"“{org.name}”还有{'、'.join(blockers)}，请先转移或撤销后再撤销本组织。")
+    with transaction.atomic():
+        org.dissolved_on = on
+        org.dissolution_reason = reason
+        org.save()
+        audit.record("dissolve", org, after={"dissolved_on": on.isoformat(), "reason": reason})
+        _event(org, user, "dissolved", "撤销" + (f"：{reason}" if reason else ""))
+    return org
+
+
+# ---- grids, posts, buildings, units -------------------------------------------------------
+
+def save_grid(user, grid):
+    creating = grid.pk is None
+    if not creating:
+        require_scope(user, "change", grid)
+    with transaction.atomic():
+        save_checked(user, grid, "add" if creating else "change")
+        if creating:
+            _event(grid.org, user, "grid_added", f"新设网格“{grid.name}”")
+    return grid
+
+
+def delete_grid(user, grid):
+    if grid.buildings.exists():
+        raise DomainError(f"网格“{grid.name}”还有 {grid.buildings.count()} 栋楼，请先移除。")
+    org = grid.org
+    with transaction.atomic():
+        delete_checked(user, grid)
+        _event(org, user, "grid_removed", f"撤销网格“{grid.name}”")
+
+
+def add_grid_post(user, grid, role, holder_name, since=None):
+    require_scope(user, "change", grid)
+    if not role.active:
+        raise DomainError(f"岗位“{role.name}”已停用。", field="role", status=400)
+    post = GridPost(grid=grid, role=role, holder_name=holder_name.strip(), since=since)
+    if GridPost.objects.filter(grid=grid, role=role, holder_name=post.holder_name).exists():
+        raise DomainError(f"{post.holder_name} 已担任该网格的{role.name}。", status=400)
+    return save_checked(user, post, "add")
+
+
+def remove_grid_post(user, post):
+    delete_checked(user, post)
+
+
+def save_building(user, building):
+    if building.pk is not None:
+        require_scope(user, "change", building)
+    return save_checked(user, building, "add" if building.pk is None else "change")
+
+
+def delete_building(user, building):
+    delete_checked(user, building)
+
+
+def save_unit(user, unit):
+    if unit.pk is not None:
+        require_scope(user, "change", unit)
+    return save_checked(user, unit, "add" if unit.pk is None else "change")
+
+
+def delete_unit(user, unit):
+    if unit.grants.exists():
+        raise DomainError("该单位还有联络员账户，请先由安全管理员收回授权。")
+    delete_checked(user, unit)
+
+
+def save_grid_role(user, role):
+    action = "add" if role.pk is None else "change"
+    if role.pk is not None:
+        require_scope(user, "change", role)
+    return save_checked(user, role, action)
+
+
+def ensure_default_grid_roles():
+    from .choices import DEFAULT_GRID_ROLES
+
+    for order, name in enumerate(DEFAULT_GRID_ROLES, start=1):
+        GridRole.objects.get_or_create(name=name, defaults={"order": order})
+
+
+__all__ = ["Building", "Grid", "Unit"]
