@@ -1,14 +1,12 @@
-from .access import ROLE_LABELS, grants_of
+from .access import grants_of
 from .navigation import menu_for
 
 
 def navigation(request):
+    from .models import SiteSetting
+
+    context = {"demo_mode": SiteSetting.get("demo") is not None}
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    grants = grants_of(user)
-    return {
-        "nav_menu": menu_for(user),
-        "nav_grants": grants,
-        "nav_roles": sorted({ROLE_LABELS[g.role] for g in grants}),
-    }
+    if user is not None and user.is_authenticated:
+        context.update(nav_menu=menu_for(user), nav_grants=grants_of(user))
+    return context

@@ -132,6 +132,9 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.event} {self.object_repr}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValidationError("审计日志不可修改。")
@@ -139,3 +142,26 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("审计日志不可删除。")
+
+
+class SiteSetting(models.Model):
+    """Small facts about this installation (for one: that it holds demonstration data)."""
+
+    key = models.CharField("键", max_length=50, unique=True)
+    value = models.CharField("值", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "站点设置"
+        verbose_name_plural = "站点设置"
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+    @classmethod
+    def get(cls, key, default=None):
+        row = cls.objects.filter(key=key).first()
+        return row.value if row else default
+
+    @classmethod
+    def put(cls, key, value):
+        cls.objects.update_or_create(key=key, defaults={"value": value})

@@ -3,7 +3,7 @@
 import re
 
 from django.db.models import Case, IntegerField, Q, Value, When
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 

@@ -66,10 +66,10 @@ def create_organization(user, *, parent, code, name, kind, sector, established_o
     validate(org, exclude=["path", "depth", "numchild"])
     with transaction.atomic():
         if parent is None:
-            org = Organization.add_root(instance=org)
+            org = Organization.objects.add_root(instance=org)
         else:
             parent = Organization.objects.select_for_update().get(pk=parent.pk)
-            org = parent.add_child(instance=org)
+            org = Organization.objects.add_child(parent, instance=org)
         if user is not None:
             require_scope(user, "add", org)
         where = f"在“{parent.name}”之下" if parent else ""
@@ -85,9 +85,9 @@ def update_organization(user, org, **changes):
     for field, value in changes.items():
         setattr(org, field, value)
     if org.kind != old_kind:
-        parent = org.get_parent()
+        parent = Organization.objects.get_parent(org)
         _placement(org.kind, parent)
-        for child in org.get_children().active():
+        for child in Organization.objects.get_children(org).active():
             try:
                 Organization.check_placement(child.kind, org)
             except ValidationError as error:
@@ -124,7 +124,7 @@ def move_organization(user, org, new_parent):
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise DomainError(f"不能把“{org.name}”移到它自己或它的下级组织“{new_parent.name}”之下。",
                           field="parent", status=400)
-    old_parent = org.get_parent()
+    old_parent = Organization.objects.get_parent(org)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         raise DomainError(f"“{org.name}”已在“{new_parent.name}”之下。", field="parent",
                           status=400)
@@ -132,7 +132,7 @@ def move_organization(user, org, new_parent):
     require_scope(user, "move", new_parent)
     before = {"parent": old_parent.code if old_parent else None, "path": org.path}
     with transaction.atomic():
-        org.move(new_parent, "last-child")
+        Organization.objects.move(org, new_parent, "last-child")
         org.refresh_from_db()
         require_scope(user, "move", org)
         after = {"parent": new_parent.code, "path": org.path}
@@ -168,7 +168,7 @@ def merge_organizations(user, absorbed, survivor, on=None, reason=""):
     if survivor.path.startswith(absorbed.path):
         raise DomainError(f"不能把“{absorbed.name}”并入它的下级组织“{survivor.name}”。",
                           field="survivor", status=400)
-    children = list(absorbed.get_children())
+    children = list(Organization.objects.get_children(absorbed))
     for child in children:
         if child.is_active:
             try:
@@ -184,7 +184,7 @@ def merge_organizations(user, absorbed, survivor, on=None, reason=""):
         moved_children = []
         for child in children:
             child = Organization.objects.get(pk=child.pk)  # paths shift after each move
-            child.move(Organization.objects.get(pk=survivor.pk), "last-child")
+            Organization.objects.move(child, Organization.objects.get(pk=survivor.pk), "last-child")
             moved_children.append(child.code)
         moved = {}
         for model, field in _org_foreign_keys():
@@ -233,7 +233,7 @@ def dissolve_organization(user, org, on=None, reason=""):
     if org.established_on and on < org.established_on:
         raise DomainError("撤销日期不能早于成立日期。", field="dissolved_on", status=400)
     blockers = []
-    children = org.get_children().active().count()
+    children = Organization.objects.get_children(org).active().count()
     if children:
         blockers.append(f"{children} 个下级组织")
     for related_name, label, filter_q in DISSOLVE_BLOCKERS:

@@ -3,9 +3,10 @@
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import gongjian.core.models
 from django.conf import settings
 from django.db import migrations, models
+
+import gongjian.core.models
 
 
 class Migration(migrations.Migration):
@@ -17,6 +18,18 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='SiteSetting',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=50, unique=True, verbose_name='键')),
+                ('value', models.CharField(blank=True, max_length=500, verbose_name='值')),
+            ],
+            options={
+                'verbose_name': '站点设置',
+                'verbose_name_plural': '站点设置',
+            },
+        ),
         migrations.CreateModel(
             name='User',
             fields=[

@@ -1,0 +1,160 @@
+"""`gongjian` — the platform's command line (服务器端命令).
+
+    gongjian serve        启动网站（多线程 WSGI 服务器）
+    gongjian migrate      建立或升级数据库
+    gongjian demo         生成四个街道的演示数据
+    gongjian synth        生成城市规模的合成数据（性能测试用）
+    gongjian street       设立一个街道党工委（顶层组织）
+    gongjian createadmin  创建平台管理员账户（系统/安全/审计管理员）
+    gongjian manage ...   其他 Django 管理命令
+"""
+
+import argparse
+import os
+import sys
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
+    import django
+
+    django.setup()
+
+
+def _call(name, *args):
+    from django.core.management import call_command
+
+    call_command(name, *args)
+
+
+def cmd_serve(args):
+    _django()
+    from waitress import serve
+
+    from gongjian.wsgi import application
+
+    print(f"共建 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads,
+          ident="gongjian", clear_untrusted_proxy_headers=True)
+
+
+def cmd_migrate(args):
+    _django()
+    _call("migrate", "--no-input", "-v", "0")
+    print("数据库已就绪。")
+
+
+def cmd_demo(args):
+    _django()
+    _call("demo", *(["--if-empty"] if args.if_empty else []))
+
+
+def cmd_synth(args):
+    _django()
+    _call("synth", "--scale", args.scale, *(["--if-missing"] if args.if_missing else []))
+
+
+def cmd_street(args):
+    _django()
+    from gongjian.core import audit
+    from gongjian.core.services import DomainError
+    from gongjian.orgs.services import create_organization
+
+    try:
+        with audit.acting_as(None, None):
+            org = create_organization(None, parent=None, code=args.code, name=args.name,
+                                      kind="working_committee", sector="street",
+                                      is_regional=args.regional)
+    except DomainError as error:
+        sys.exit(f"未设立：{error.message}")
+    print(f"已设立 {org.name}（{org.code}）。请由安全管理员为街道党建办账户授权。")
+
+
+def cmd_createadmin(args):
+    _django()
+    import getpass
+
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from gongjian.core.models import RoleGrant, User
+
+    if User.objects.filter(username=args.username).exists():
+        sys.exit(f"账户“{args.username}”已存在。")
+    password = args.password or os.environ.get("GONGJIAN_ADMIN_PASSWORD")
+    if not password:
+        password = getpass.getpass("密码：")
+    user = User(username=args.username, display_name=args.name or args.username)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        sys.exit("密码不符合要求：" + " ".join(error.messages))
+    user.set_password(password)
+    user.save()
+    RoleGrant.objects.create(user=user, role=args.role)
+    print(f"已创建 {args.username}（{dict(sys_admin='系统管理员', sec_admin='安全管理员', audit_admin='审计管理员')[args.role]}）。")
+
+
+def cmd_manage(args):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gongjian manage", *args.rest])
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="gongjian", description="共建：区域化党建共建平台 (regional party-building platform)")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    p = sub.add_parser("serve", help="启动网站 / serve the site")
+    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="监听地址")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)), help="端口")
+    p.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", 8)),
+                   help="工作线程数")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="建立或升级数据库 / create or upgrade the database")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="生成四个街道的演示数据 / build the demo of four streets")
+    p.add_argument("--if-empty", action="store_true", help="数据库已有组织时不再生成")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("synth", help="生成合成城市数据 / build a synthetic city")
+    p.add_argument("--scale", choices=["city", "small"], default="city")
+    p.add_argument("--if-missing", action="store_true", help="已存在时跳过")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("street", help="设立街道党工委 / set up a street's working committee")
+    p.add_argument("--code", required=True, help="组织编码")
+    p.add_argument("--name", required=True, help="名称，如“某某街道党工委”")
+    p.add_argument("--regional", action="store_true", help="区域化大党工委")
+    p.set_defaults(func=cmd_street)
+
+    p = sub.add_parser("createadmin", help="创建平台管理员账户 / create a platform administrator")
+    p.add_argument("username")
+    p.add_argument("--role", choices=["sys_admin", "sec_admin", "audit_admin"],
+                   default="sys_admin", help="系统管理员、安全管理员或审计管理员（三员分立）")
+    p.add_argument("--name", help="姓名")
+    p.add_argument("--password", help="密码（也可用环境变量 GONGJIAN_ADMIN_PASSWORD，或交互输入）")
+    p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("manage", help="其他 Django 管理命令 / any Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    args.func(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .access import PLATFORM_ROLES, ROLE_LABELS, ROLES_AT_ORG, ROLES_AT_UNIT
+
+
+class Styled:
+    """Gives every widget its Bootstrap class, so templates render fields as they are."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码错误。连续失败 5 次账户将被锁定 15 分钟。",
+        "inactive": "该账户已停用。",
+        "locked": "账户因连续登录失败已被锁定，请 15 分钟后再试或联系系统管理员解锁。",
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if getattr(self.request, "login_refusal", None) == "locked":
+                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
+            raise
+
+
+class PasswordChangeForm(Styled, forms.Form):
+    old_password = forms.CharField(label="原密码", widget=forms.PasswordInput)
+    new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class AccountForm(Styled, forms.Form):
+    username = forms.RegexField(label="账户名", regex=r"^[A-Za-z0-9_.-]{3,40}$", error_messages={
+        "invalid": "账户名须为 3–40 位字母、数字、点、下划线或连字符。"})
+    display_name = forms.CharField(label="姓名", max_length=50)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput,
+                               help_text="至少 8 位，包含大小写字母、数字、符号中的至少 3 类。")
+
+
+class AccountEditForm(Styled, forms.Form):
+    display_name = forms.CharField(label="姓名", max_length=50)
+    is_active = forms.BooleanField(label="启用", required=False)
+
+
+class ResetPasswordForm(Styled, forms.Form):
+    password = forms.CharField(label="新的临时密码", widget=forms.PasswordInput,
+                               help_text="账户持有人下次登录时须修改密码。")
+
+
+class GrantForm(Styled, forms.Form):
+    username = forms.CharField(label="账户名")
+    role = forms.ChoiceField(label="角色", choices=list(ROLE_LABELS.items()))
+    org_code = forms.CharField(label="组织编码", required=False,
+                               help_text="街道、社区、网格角色及党员、居民须填写。")
+    unit_code = forms.CharField(label="单位编码", required=False, help_text="共建单位联络员须填写。")
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role in ROLES_AT_ORG and not data.get("org_code"):
+            self.add_error("org_code", "该角色须填写组织编码。")
+        if role in ROLES_AT_UNIT and not data.get("unit_code"):
+            self.add_error("unit_code", "共建单位联络员须填写单位编码。")
+        if role in PLATFORM_ROLES and (data.get("org_code") or data.get("unit_code")):
+            self.add_error("role", "平台角色不关联组织或单位。")
+        return data
+
+
+class AuditFilterForm(Styled, forms.Form):
+    q = forms.CharField(label="对象或说明", required=False)
+    actor = forms.CharField(label="操作人账户", required=False)
+    event = forms.ChoiceField(label="事件", required=False)
+    date_from = forms.DateField(label="起始日期", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="截止日期", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from .audit import EVENT_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [("", "全部")] + list(EVENT_LABELS.items())

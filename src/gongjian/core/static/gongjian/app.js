@@ -1,0 +1,40 @@
+// Behaviour the pages need without inline scripts (the CSP forbids them).
+document.addEventListener("click", function (event) {
+  // An organisation picker: clicking a result fills the target input with its code.
+  var pick = event.target.closest("[data-pick-code]");
+  if (pick) {
+    event.preventDefault();
+    var box = pick.closest("[data-picker]");
+    var input = document.getElementById(box.dataset.picker);
+    input.value = pick.dataset.pickCode;
+    var label = document.getElementById(box.dataset.picker + "-label");
+    if (label) { label.textContent = pick.dataset.pickLabel; }
+    box.innerHTML = "";
+    return;
+  }
+  // Tree toggles: collapse children already loaded instead of loading them again.
+  var toggle = event.target.closest(".tree .toggle[data-loaded]");
+  if (toggle) {
+    var list = toggle.parentElement.querySelector(":scope > ul");
+    if (list) {
+      list.hidden = !list.hidden;
+      toggle.querySelector("i").className = list.hidden ? "bi bi-caret-right-fill" : "bi bi-caret-down-fill";
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+document.addEventListener("htmx:afterRequest", function (event) {
+  var toggle = event.detail.elt;
+  if (toggle && toggle.classList && toggle.classList.contains("toggle") && event.detail.successful) {
+    toggle.setAttribute("data-loaded", "1");
+    toggle.querySelector("i").className = "bi bi-caret-down-fill";
+  }
+});
+
+// Forms with data-confirm ask once more before submitting.
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) { event.preventDefault(); }
+});
