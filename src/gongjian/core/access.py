@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("orgs", "gridpost", "view", "add", "delete")
         | _perms("orgs", "building", "view", "add", "change")
         | _perms("orgs", "unit", "view")
+        | _perms("orgs", "gridrole", "view")
     ),
     "unit_liaison": frozenset(_perms("orgs", "unit", "view", "change")),
     "member": frozenset(),

@@ -4,6 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from .access import PLATFORM_ROLES, ROLE_LABELS, ROLES_AT_ORG, ROLES_AT_UNIT
 
 
+# A browser date input only takes ISO dates, whatever the display locale.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class Styled:
     """Gives every widget its Bootstrap class, so templates render fields as they are."""
 
@@ -86,10 +90,8 @@ class AuditFilterForm(Styled, forms.Form):
     q = forms.CharField(label="对象或说明", required=False)
     actor = forms.CharField(label="操作人账户", required=False)
     event = forms.ChoiceField(label="事件", required=False)
-    date_from = forms.DateField(label="起始日期", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="起始日期", required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label="截止日期", required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         from .audit import EVENT_LABELS

@@ -61,3 +61,16 @@ def run_service(request, form, call, success_message=None):
     if success_message:
         messages.success(request, success_message)
     return True, result
+
+
+def run_action(request, call, success_message):
+    """Call a service behind a button (no form): a refusal becomes an error message."""
+    try:
+        call()
+    except OutOfScope as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success_message)
+    return True

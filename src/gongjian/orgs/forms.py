@@ -1,6 +1,6 @@
 from django import forms
 
-from gongjian.core.forms import Styled
+from gongjian.core.forms import DATE_INPUT, Styled
 
 from .models import Building, Grid, GridRole, Organization, Unit
 
@@ -21,7 +21,7 @@ class OrgForm(Styled, forms.ModelForm):
         model = Organization
         fields = ["code", "name", "kind", "sector", "is_regional", "project_name",
                   "established_on", "note"]
-        widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"established_on": DATE_INPUT,
                    "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, editing=False, **kwargs):
@@ -40,7 +40,7 @@ class MergeForm(Styled, forms.Form):
 
 
 class DissolveForm(Styled, forms.Form):
-    dissolved_on = forms.DateField(label="撤销日期", widget=forms.DateInput(attrs={"type": "date"}))
+    dissolved_on = forms.DateField(label="撤销日期", widget=DATE_INPUT)
     reason = forms.CharField(label="撤销原因", max_length=200,
                              help_text="如：长期无党员活动的空壳支部，经街道党工委研究撤销。")
 
@@ -64,8 +64,7 @@ class GridPostForm(Styled, forms.Form):
     role = forms.ModelChoiceField(label="岗位", queryset=GridRole.objects.filter(active=True),
                                   empty_label=None)
     holder_name = forms.CharField(label="姓名", max_length=50)
-    since = forms.DateField(label="任职日期", required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label="任职日期", required=False, widget=DATE_INPUT)
 
 
 class BuildingForm(Styled, forms.ModelForm):

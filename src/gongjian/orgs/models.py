@@ -46,7 +46,7 @@ class OrgQuerySet(MP_NodeQuerySet, RestrictedQuerySet):
         return self.filter(dissolved_on__isnull=True)
 
 
-class OrgManager(MP_NodeManager):
+class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):
     def get_queryset(self):
         return OrgQuerySet(self.model).order_by("path")
 
@@ -81,7 +81,14 @@ class Organization(MP_Node, PinyinNamed):
     class Meta:
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
-        indexes = [models.Index(fields=["kind"]), models.Index(fields=["dissolved_on"])]
+        indexes = [
+            models.Index(fields=["kind"]),
+            models.Index(fields=["dissolved_on"]),
+            # A subtree is `path LIKE 'prefix%'`: on PostgreSQL a btree serves that prefix scan
+            # only with the pattern operator class, whatever the database's collation.
+            models.Index(fields=["path"], name="org_path_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self):
         return self.name

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from gongjian.core.access import can, reach_orgs, restrict
-from gongjian.core.generic import ScopedView, paginate, run_service
+from gongjian.core.generic import ScopedView, paginate, run_action, run_service
 from gongjian.core.pinyin import search_filter
 
 from . import services
@@ -132,10 +132,11 @@ class OrgFormView(ScopedView):
     title = ""
     submit = "保存"
     danger = False
+    confirm = False
 
     def page(self, form, org=None, status=200, **extra):
         context = {"form": form, "org": org, "title": self.title, "submit": self.submit,
-                   "danger": self.danger,
+                   "danger": self.danger, "confirm": self.confirm,
                    "cancel": reverse("org_detail", args=[org.code]) if org else reverse("org_tree")}
         context.update(extra)
         return self.render(context, status=status)
@@ -147,12 +148,11 @@ class OrgCreate(OrgFormView):
 
     def parent(self):
         code = self.request.GET.get("parent", "")
-        return restrict(self.request.user, "add", Organization).active().filter(code=code).first()
+        return get_object_or_404(restrict(self.request.user, "add", Organization).active(),
+                                 code=code)
 
     def get(self, request):
         parent = self.parent()
-        if parent is None:
-            return redirect("org_tree")
         initial = {"kind": _default_child_kind(parent), "sector": _default_sector(parent)}
         return self.page(OrgForm(initial=initial), parent=parent)
 
@@ -162,8 +162,6 @@ class OrgCreate(OrgFormView):
 
     def post(self, request):
         parent = self.parent()
-        if parent is None:
-            return redirect("org_tree")
         form = OrgForm(request.POST)
         if form.is_valid():
             data = {k: form.cleaned_data[k] for k in form.Meta.fields}
@@ -208,6 +206,7 @@ class OrgMove(OrgFormView):
     action = "move"
     title = "移动组织"
     submit = "确认移动"
+    confirm = True
 
     def get(self, request, code):
         return self.page(MoveForm(), self.get_object())
@@ -405,12 +404,9 @@ class GridDelete(ScopedView):
 
     def post(self, request, code):
         grid = self.get_object()
-        form = GridForm()
-        ok, _ = run_service(request, form, lambda: services.delete_grid(request.user, grid),
-                            f"网格“{grid.name}”已撤销。")
-        if ok:
+        if run_action(request, lambda: services.delete_grid(request.user, grid),
+                      f"网格“{grid.name}”已撤销。"):
             return redirect("grid_list")
-        messages.error(request, " ".join(form.non_field_errors()))
         return redirect("grid_detail", code=code)
 
 
@@ -578,12 +574,9 @@ class UnitDelete(ScopedView):
 
     def post(self, request, code):
         unit = self.get_object()
-        form = UnitForm()
-        ok, _ = run_service(request, form, lambda: services.delete_unit(request.user, unit),
-                            f"单位“{unit.name}”已删除。")
-        if ok:
+        if run_action(request, lambda: services.delete_unit(request.user, unit),
+                      f"单位“{unit.name}”已删除。"):
             return redirect("unit_list")
-        messages.error(request, " ".join(form.non_field_errors()))
         return redirect("unit_detail", code=code)
 
 

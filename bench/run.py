@@ -1,0 +1,291 @@
+"""Response-time benchmark on the synthetic city (see bench/README.md).
+
+    .venv/bin/python bench/run.py [--n 50] [--warmup 5] [--cases tree_page,pinyin_search]
+
+Uses DATABASE_URL (default: a local PostgreSQL database `gongjian_bench`, created if missing),
+migrates, builds the synthetic city once (`synth --scale city --if-missing`), then times
+requests in-process with django.test.Client. Prints one JSON object on stdout; progress goes
+to stderr. Any response other than 200 stops the run with an error.
+
+A case is a function registered with @case("name") that makes one request and returns its
+elapsed milliseconds (use ctx.get, which times and checks the status).
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/gongjian_bench"
+CITY_CODE = "SYN-CITY"
+CITY_USER = "synth_city"
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# --- the database ----------------------------------------------------------------------------
+
+def ensure_database(url: str):
+    """Create the PostgreSQL database named in `url` if it does not exist yet."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        return
+    params = {"dbname": "postgres", "user": config.get("USER") or None,
+              "password": config.get("PASSWORD") or None, "host": config.get("HOST") or None,
+              "port": config.get("PORT") or None}
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                              [config["NAME"]]).fetchone()
+        if not exists:
+            log(f"creating database {config['NAME']}")
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
+    import django
+    from django.conf import settings
+
+    # WhiteNoise warns about the not-yet-collected static directory; irrelevant to timings.
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    settings.DEBUG = False  # no query log growing in memory while we time
+
+
+def prepare():
+    from django.core.management import call_command
+
+    log("migrating")
+    call_command("migrate", interactive=False, verbosity=0, stdout=sys.stderr)
+    log("building the synthetic city (skipped if present)")
+    call_command("synth", scale="city", if_missing=True, stdout=sys.stderr, stderr=sys.stderr)
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+CASES: dict[str, Callable[["Context"], float]] = {}
+
+
+def case(name):
+    def register(fn):
+        CASES[name] = fn
+        return fn
+    return register
+
+
+class Context:
+    """What the cases share: logged-in clients, a seeded random source and sample data."""
+
+    def __init__(self, seed: int):
+        from django.db.models import Count, Q
+        from django.test import Client
+        from rest_framework.authtoken.models import Token
+
+        from gongjian.core.models import User
+        from gongjian.demo.synth import CITY_PASSWORD
+        from gongjian.orgs.models import Organization
+
+        self.rng = random.Random(seed)
+        self.user = User.objects.get(username=CITY_USER)
+        if self.user.password_expired:  # the bench database outlives the password policy
+            self.user.set_password(CITY_PASSWORD)
+            self.user.save(update_fields=["password", "password_changed_at"])
+        self.root = Organization.objects.get(code=CITY_CODE)
+        self.web = Client()
+        self.web.force_login(self.user)
+        token, _ = Token.objects.get_or_create(user=self.user)
+        self.api = Client(headers={"Authorization": f"Token {token.key}"})
+
+        inner = (Organization.objects.filter(path__startswith=self.root.path, depth__in=(2, 3))
+                 .order_by("path"))
+        self.within = []  # (code, pages) for districts and streets
+        for org in inner:
+            count = Organization.objects.filter(path__startswith=org.path).count() - 1
+            self.within.append((org.code, max(1, math.ceil(count / 50))))
+        self.nav_codes = [code for code, _ in self.within]
+
+        ids = list(Organization.objects.filter(path__startswith=self.root.path)
+                   .values_list("pk", flat=True))
+        sample = Organization.objects.filter(pk__in=self.rng.sample(ids, min(300, len(ids))))
+        self.queries = []
+        for org in sample.order_by("pk"):
+            self.queries.append(self._chinese_fragment(org.name))
+            self.queries.append(org.name_pinyin[: self.rng.randint(4, 10)])
+            self.queries.append(self._ordered_initials(org.name_initials))
+        self.rng.shuffle(self.queries)
+
+        self.stats = Organization.objects.filter(path__startswith=self.root.path).aggregate(
+            organizations=Count("pk"), groups=Count("pk", filter=Q(kind="group")))
+
+    def _chinese_fragment(self, name):
+        length = self.rng.randint(2, 4)
+        start = self.rng.randrange(0, max(1, len(name) - length))
+        return name[start:start + length]
+
+    def _ordered_initials(self, initials):
+        """`jaq` for jasq: the first letter, then letters in order with gaps."""
+        rest = initials[1:8]
+        picks = sorted(self.rng.sample(range(len(rest)), min(2, len(rest))))
+        return initials[:1] + "".join(rest[i] for i in picks)
+
+    def get(self, client, path, params=None, headers=None):
+        """GET, timed; anything but 200 raises BenchError. Returns elapsed milliseconds."""
+        url = path + ("?" + urlencode(params) if params else "")
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        if response.status_code == 200 and not getattr(response, "streaming", False):
+            response.content  # noqa: B018  (rendered already; make sure of it)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            body = b"" if getattr(response, "streaming", False) else response.content
+            raise BenchError(f"GET {url} answered {response.status_code}"
+                             f" {response.get('Location', '')}\n"
+                             f"{body[:500].decode('utf-8', 'replace')}")
+        return elapsed
+
+
+@case("tree_page")
+def tree_page(ctx):
+    """The organisation tree page, as the city-wide street_staff account."""
+    return ctx.get(ctx.web, "/orgs/")
+
+
+@case("tree_children")
+def tree_children(ctx):
+    """Expanding a district or street in the tree (an htmx fragment)."""
+    code = ctx.rng.choice(ctx.nav_codes)
+    return ctx.get(ctx.web, f"/orgs/{code}/children/", headers={"HX-Request": "true"})
+
+
+@case("subtree_api_list")
+def subtree_api_list(ctx):
+    """One random page of a district's or street's subtree through the API, by token."""
+    code, pages = ctx.rng.choice(ctx.within)
+    return ctx.get(ctx.api, "/api/v1/orgs/",
+                   {"within": code, "page": ctx.rng.randint(1, pages)})
+
+
+@case("pinyin_search")
+def pinyin_search(ctx):
+    """The search box: Chinese fragments, full-pinyin prefixes and ordered initials (jaq)."""
+    return ctx.get(ctx.web, "/orgs/search/", {"q": ctx.rng.choice(ctx.queries)})
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def measure(ctx, name, fn, n, warmup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        fn(ctx)
+    times = [fn(ctx) for _ in range(n)]
+    with CaptureQueriesContext(connection) as captured:
+        fn(ctx)
+    result = {"median_ms": round(statistics.median(times), 1),
+              "p95_ms": round(percentile(times, 0.95), 1), "n": n,
+              "queries": len(captured.captured_queries)}
+    log(f"{name}: median {result['median_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"{result['queries']} queries")
+    return result
+
+
+def meta(ctx, args):
+    import django
+    from django.db import connection
+
+    from gongjian.orgs.models import Grid, Organization, Unit
+
+    server = connection.vendor
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server = cursor.fetchone()[0]
+    return {
+        "organizations": ctx.stats["organizations"],
+        "organizations_in_database": Organization.objects.count(),
+        "grids": Grid.objects.filter(org__path__startswith=ctx.root.path).count(),
+        "units": Unit.objects.filter(org__path__startswith=ctx.root.path).count(),
+        "database": connection.vendor,
+        "server_version": server,
+        "user": CITY_USER,
+        "warmup": args.warmup,
+        "seed": args.seed,
+        "target_median_ms": 100,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=50, help="timed requests per case")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per case")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cases", default=",".join(CASES),
+                        help=f"comma-separated, from: {', '.join(CASES)}")
+    parser.add_argument("--no-setup", action="store_true",
+                        help="skip creating the database, migrating and building the city")
+    args = parser.parse_args(argv)
+    names = [name.strip() for name in args.cases.split(",") if name.strip()]
+    unknown = [name for name in names if name not in CASES]
+    if unknown:
+        parser.error(f"unknown cases: {', '.join(unknown)}")
+
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not args.no_setup:
+        ensure_database(os.environ["DATABASE_URL"])
+    setup_django()
+    if not args.no_setup:
+        prepare()
+
+    ctx = Context(args.seed)
+    results = {}
+    try:
+        for name in names:
+            log(f"running {name} ({args.warmup} warm-up + {args.n})")
+            results[name] = measure(ctx, name, CASES[name], args.n, args.warmup)
+    except BenchError as error:
+        log(f"FAILED in {name}: {error}")
+        return 1
+    except Exception:
+        log(f"FAILED in {name}: the view raised (traceback follows)")
+        raise
+    results["meta"] = meta(ctx, args)
+    print(json.dumps(results, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

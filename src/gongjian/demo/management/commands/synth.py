@@ -1,0 +1,57 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gongjian.demo.synth import SCALES, build_city, check_tree
+from gongjian.orgs.choices import OrgKind
+from gongjian.orgs.models import Organization
+
+
+class Command(BaseCommand):
+    help = ("建立一座合成城市（30,085 个党组织，另设一个根节点）用于性能测试；"
+            "--scale small 约为其 1/50，用于快速检查。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="city",
+                            help="city：30,085 个党组织；small：约 1/50。")
+        parser.add_argument("--if-missing", action="store_true",
+                            help="同编码的合成城市已存在时跳过，不报错。")
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）。")
+        parser.add_argument("--full-check", action="store_true",
+                            help="用 treebeard 的 find_problems 检查整棵合成树（较慢）。")
+
+    def handle(self, *args, scale, if_missing, seed, full_check, **options):
+        spec = SCALES[scale]
+        if Organization.objects.filter(code=spec.code).exists():
+            if if_missing:
+                self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
+                return
+            raise CommandError(f"合成城市 {spec.code} 已存在（加 --if-missing 可跳过）。")
+
+        summary = build_city(scale, seed=seed, log=lambda line: self.stderr.write(line))
+        kinds = "，".join(f"{OrgKind(k).label} {n}" for k, n in sorted(
+            summary["kinds"].items(), key=lambda item: -item[1]))
+        depths = "，".join(f"第{d}层 {n}" for d, n in summary["depths"].items())
+        self.stdout.write(self.style.SUCCESS(
+            f"已建立合成城市“{summary['name']}”（{summary['code']}，路径 {summary['root_path']}），"
+            f"用时 {summary['seconds']} 秒。"))
+        self.stdout.write(f"  党组织 {summary['organizations']} 个：{kinds}")
+        self.stdout.write(f"  层级：{depths}")
+        self.stdout.write(f"  网格 {summary['grids']} 个，楼栋 {summary['buildings']} 栋，"
+                          f"{summary['households']} 户")
+        self.stdout.write(f"  驻区单位 {summary['units']} 个（两新组织 {summary['non_public_units']}"
+                          f" 个），已建党组织的 {summary['units_with_party_org']} 个")
+        self.stdout.write(f"  账户 {summary['city_user']} / {summary['city_password']}"
+                          f"（街道党建办，全市）")
+        self.stdout.write(f"  账户 {summary['street_user']} / {summary['street_password']}"
+                          f"（街道党建办，{summary['street_code']}）")
+
+        root = Organization.objects.get(code=spec.code)
+        result = check_tree(root, full=full_check)
+        problems = [ids for ids in result["python"] + result["treebeard"] if ids]
+        expected = spec.total - 1
+        if problems or result["descendants"] != expected:
+            raise CommandError(
+                f"树结构检查未通过：下级 {result['descendants']} 个（应为 {expected}），"
+                f"问题 {result['python']} / treebeard {result['treebeard']}")
+        self.stdout.write(
+            f"  树结构检查通过：下级 {result['descendants']} 个，treebeard find_problems"
+            f"（{result['treebeard_checked']} 子树）无问题。")

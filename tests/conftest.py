@@ -1,0 +1,89 @@
+"""Shared fixtures: a small street built through the services, and an account per role."""
+
+import itertools
+import os
+from types import SimpleNamespace
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
+
+PASSWORD = "Test@2026pw"
+_serial = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real deployments hash with PBKDF2; tests create many accounts and only need correctness.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db):
+    from gongjian.core.models import RoleGrant, User
+
+    def make(role, org=None, unit=None, username=None):
+        username = username or f"{role}{next(_serial)}"
+        user = User.objects.create_user(username, password=PASSWORD, display_name=username)
+        RoleGrant.objects.create(user=user, role=role, org=org, unit=unit)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def tree(db):
+    """街道 S → 社区 A (党委) → 支部 A1 → 党小组 A1G; 社区 B (党委) → 支部 B1.
+    Grid GA under A1 with one building; unit UA located in A with its own branch A2."""
+    from gongjian.core import audit
+    from gongjian.orgs import services
+    from gongjian.orgs.models import Building, Grid, Unit
+
+    def org(parent, code, name, kind, sector="community"):
+        return services.create_organization(None, parent=parent, code=code, name=name,
+                                            kind=kind, sector=sector)
+
+    with audit.acting_as(suppress=True):
+        services.ensure_default_grid_roles()
+        s = org(None, "JS", "金山街道党工委", "working_committee", "street")
+        a = org(s, "JS-A", "金安社区党委", "committee")
+        a1 = org(a, "JS-A1", "达嘉馨园小区党支部", "branch", "residential")
+        a1g = org(a1, "JS-A1G", "一号楼党小组", "group", "building")
+        a2 = org(a, "JS-A2", "鼎峰集团党支部", "branch", "non_public_enterprise")
+        b = org(s, "JS-B", "高林社区党委", "committee")
+        b1 = org(b, "JS-B1", "金林湾花园小区党支部", "branch", "residential")
+        grid_a = Grid.objects.create(code="G-A", name="金安第一网格", org=a1)
+        building = Building.objects.create(grid=grid_a, name="1号楼", households=48)
+        grid_b = Grid.objects.create(code="G-B", name="高林第一网格", org=b1)
+        unit_a = Unit.objects.create(code="U-A", name="鼎峰集团", unit_type="private_company",
+                                     org=a, party_org=a2)
+        unit_b = Unit.objects.create(code="U-B", name="金山小学", unit_type="school", org=b)
+    return SimpleNamespace(s=s, a=a, a1=a1, a1g=a1g, a2=a2, b=b, b1=b1, grid_a=grid_a,
+                           grid_b=grid_b, building=building, unit_a=unit_a, unit_b=unit_b)
+
+
+@pytest.fixture
+def fresh():
+    """Re-read a model instance from the database."""
+
+    def reload(obj):
+        return type(obj)._default_manager.get(pk=obj.pk)
+
+    return reload
+
+
+@pytest.fixture
+def users(tree, make_user):
+    """One account for every role: `inside` ones at A (or its unit/branch), platform ones."""
+    return SimpleNamespace(
+        street=make_user("street_staff", tree.s, username="street"),
+        community_a=make_user("community_staff", tree.a, username="comm_a"),
+        community_b=make_user("community_staff", tree.b, username="comm_b"),
+        grid_a=make_user("grid_staff", tree.a1, username="grid_a"),
+        liaison_a=make_user("unit_liaison", unit=tree.unit_a, username="liaison_a"),
+        member=make_user("member", tree.a1, username="member_a"),
+        resident=make_user("resident", tree.a, username="resident_a"),
+        sysadmin=make_user("sys_admin", username="sysadmin"),
+        secadmin=make_user("sec_admin", username="secadmin"),
+        auditadmin=make_user("audit_admin", username="auditadmin"),
+    )

@@ -1,0 +1,168 @@
+"""Every URL pattern, for anonymous users and for each role inside and outside its scope.
+
+A URL added without an entry here fails `test_every_url_is_in_the_matrix`. Each entry names
+how to request it and which accounts may use it; every other account must be refused with 403
+(its role lacks the right) or 404 (the object is outside its reach). Unsafe requests run inside
+a rolled-back transaction so one account's success does not change the next one's world.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+ACTORS = ["street", "community_a", "community_b", "grid_a", "liaison_a", "member", "resident",
+          "sysadmin", "secadmin", "auditadmin"]
+EVERYONE = set(ACTORS)
+ORG_READERS_A = {"street", "community_a"}          # JS-A and its subtree (not JS-A1's reach)
+ORG_READERS_A1 = {"street", "community_a", "grid_a"}  # JS-A1 and below
+STAFF = {"street", "community_a", "community_b", "grid_a"}
+
+
+def E(name, allowed, *, args=(), method="GET", data=None, query="", ok=None):
+    return {"name": name, "allowed": set(allowed), "args": args, "method": method,
+            "data": data or {}, "query": query, "ok": ok}
+
+
+# args are callables of the `tree` fixture (objects are created per test).
+MATRIX = [
+    # -- core pages
+    E("home", EVERYONE),
+    E("login", EVERYONE | {"anonymous"}, ok={200, 302}),
+    E("logout", EVERYONE, method="POST", ok={302}),
+    E("password_change", EVERYONE),
+    E("account_list", {"sysadmin", "secadmin"}),
+    E("account_create", {"sysadmin"}),
+    E("account_detail", {"sysadmin", "secadmin"}, args=lambda t, u: [u.member.pk]),
+    E("grant_list", {"secadmin"}),
+    E("grant_create", {"secadmin"}),
+    E("grant_revoke", {"secadmin"}, method="POST",
+      args=lambda t, u: [u.member.grants.get().pk], ok={302}),
+    E("audit_list", {"auditadmin"}),
+    # -- organisations
+    E("org_tree", STAFF),
+    E("org_search", STAFF, query="q=jaq"),
+    E("org_create", {"street", "community_a"}, query="parent=JS-A", ok={200}),
+    E("org_detail", ORG_READERS_A, args=lambda t, u: [t.a.code]),
+    E("org_children", ORG_READERS_A, args=lambda t, u: [t.a.code]),
+    E("org_edit", ORG_READERS_A, args=lambda t, u: [t.a.code]),
+    E("org_move", ORG_READERS_A, args=lambda t, u: [t.a1.code]),
+    E("org_merge", {"street"}, args=lambda t, u: [t.a1.code]),
+    E("org_dissolve", {"street"}, args=lambda t, u: [t.a1g.code]),
+    # -- grids, buildings, units
+    E("grid_list", STAFF),
+    E("grid_create", {"street", "community_a", "community_b"}),
+    E("grid_detail", ORG_READERS_A1, args=lambda t, u: [t.grid_a.code]),
+    E("grid_edit", ORG_READERS_A1, args=lambda t, u: [t.grid_a.code]),
+    E("grid_delete", {"street", "community_a"}, method="POST",
+      args=lambda t, u: [t.grid_a.code], ok={302}),
+    E("gridpost_delete", ORG_READERS_A1, method="POST", args=lambda t, u: [t.post_a.pk],
+      ok={302}),
+    E("building_edit", ORG_READERS_A1, args=lambda t, u: [t.building.pk]),
+    E("building_delete", {"street", "community_a"}, method="POST",
+      args=lambda t, u: [t.building.pk], ok={302}),
+    E("unit_list", STAFF | {"liaison_a"}),
+    E("unit_create", {"street", "community_a", "community_b"}),
+    E("unit_detail", {"street", "community_a", "liaison_a"}, args=lambda t, u: [t.unit_a.code]),
+    E("unit_edit", {"street", "community_a", "liaison_a"}, args=lambda t, u: [t.unit_a.code]),
+    E("unit_delete", {"street"}, method="POST", args=lambda t, u: [t.unit_b.code], ok={302}),
+    E("gridrole_list", STAFF),
+    # -- API
+    E("api-token", EVERYONE | {"anonymous"}, method="POST",
+      data={"username": "nobody", "password": "x"}, ok={400}),
+    E("api-me", EVERYONE),
+    E("api-schema", EVERYONE),
+    E("api-docs", EVERYONE | {"anonymous"}),
+    E("api-org-list", STAFF, ok={200}),
+    E("api-org-detail", ORG_READERS_A, args=lambda t, u: [t.a.code]),
+    E("api-org-move", ORG_READERS_A, method="POST", args=lambda t, u: [t.a1.code],
+      data={"parent": "JS-A"}, ok={400}),
+    E("api-org-merge", {"street"}, method="POST", args=lambda t, u: [t.a1g.code],
+      data={"into": "JS-A1G"}, ok={400}),
+    E("api-grid-list", STAFF),
+    E("api-grid-detail", ORG_READERS_A1, args=lambda t, u: [t.grid_a.code]),
+    E("api-grid-add-post", ORG_READERS_A1, method="POST", args=lambda t, u: [t.grid_a.code],
+      data={"role": "网格长", "holder_name": "测试员"}, ok={201}),
+    E("api-grid-remove-post", ORG_READERS_A1, method="DELETE",
+      args=lambda t, u: [t.grid_a.code, t.post_a.pk], ok={204}),
+    E("api-building-list", STAFF),
+    E("api-building-detail", ORG_READERS_A1, args=lambda t, u: [t.building.pk]),
+    E("api-unit-list", STAFF | {"liaison_a"}),
+    E("api-unit-detail", {"street", "community_a", "liaison_a"},
+      args=lambda t, u: [t.unit_a.code]),
+]
+BY_NAME = {entry["name"]: entry for entry in MATRIX}
+
+# Lists answer 200 with only what is in scope; roles without the right at all get 403.
+# Anonymous users are sent to the login page (pages) or get 401 (API).
+
+
+def url_names():
+    names = set()
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = url_names() - set(BY_NAME)
+    assert not missing, f"URL patterns without an access-matrix entry: {sorted(missing)}"
+    stale = set(BY_NAME) - url_names()
+    assert not stale, f"access-matrix entries for URLs that no longer exist: {sorted(stale)}"
+
+
+def _request(client, entry, url, api):
+    data = entry["data"]
+    if entry["method"] == "GET":
+        return client.get(url + (f"?{entry['query']}" if entry["query"] else ""))
+    if entry["method"] == "DELETE":
+        return client.delete(url)
+    if api:
+        return client.post(url, data, content_type="application/json")
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize("name", [e["name"] for e in MATRIX])
+def test_access(name, tree, users, client):
+    from gongjian.orgs.models import GridPost, GridRole
+
+    tree.post_a = GridPost.objects.create(grid=tree.grid_a, role=GridRole.objects.first(),
+                                          holder_name="王网格")
+    entry = BY_NAME[name]
+    args = entry["args"](tree, users) if callable(entry["args"]) else entry["args"]
+    url = reverse(name, args=args)
+    api = name.startswith("api-")
+    for actor in ["anonymous", *ACTORS]:
+        client.logout()
+        if actor != "anonymous":
+            user = getattr(users, actor)
+            if api:
+                token, _ = Token.objects.get_or_create(user=user)
+                client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+            else:
+                client.force_login(user)
+        else:
+            client.defaults.pop("HTTP_AUTHORIZATION", None)
+        with transaction.atomic():
+            response = _request(client, entry, url, api)
+            transaction.set_rollback(True)
+        client.defaults.pop("HTTP_AUTHORIZATION", None)
+        allowed = actor in entry["allowed"]
+        if allowed:
+            ok = entry["ok"] or {200}
+            assert response.status_code in ok, (name, actor, response.status_code)
+        elif actor == "anonymous":
+            if api:
+                assert response.status_code == 401, (name, actor, response.status_code)
+            else:
+                assert response.status_code == 302, (name, actor, response.status_code)
+                assert response["Location"].startswith(reverse("login")), response["Location"]
+        else:
+            assert response.status_code in {403, 404}, (name, actor, response.status_code)
