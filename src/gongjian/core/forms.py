@@ -3,7 +3,6 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from .access import PLATFORM_ROLES, ROLE_LABELS, ROLES_AT_ORG, ROLES_AT_UNIT
 
-
 # A browser date input only takes ISO dates, whatever the display locale.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -148,6 +148,9 @@ class OrgEvent(models.Model):
         verbose_name_plural = "组织沿革"
         ordering = ["-at", "-id"]
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d} {self.text}"
+
 
 class GridRole(models.Model):
     """A grid post of the configurable 一格五员 list."""
