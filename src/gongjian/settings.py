@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "共建 Gongjian API",
-    "DESCRIPTION": "区域化党建共建平台接口。令牌认证：Authorization: Token <token>。",
+    "DESCRIPTION": "区域化党建共建平台接口。令牌认证：`Authorization: Token <token>`。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

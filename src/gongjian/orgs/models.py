@@ -121,7 +121,7 @@ class Organization(MP_Node, PinyinNamed):
             kind_label = OrgKind(kind).label
             if parent is None:
                 raise ValidationError({"parent": f"{kind_label}须设在上级党组织之下。"})
-            allowed = "、".join(OrgKind(k).label for k in ALLOWED_PARENTS[kind] if k)
+            allowed = "、".join(OrgKind(k).label for k in OrgKind if k in ALLOWED_PARENTS[kind])
             raise ValidationError({"parent": (
                 f"{kind_label}不能设在{OrgKind(parent_kind).label}“{parent.name}”之下"
                 f"（上级须为{allowed}）。")})

@@ -15,7 +15,6 @@ from django.utils import timezone
 from gongjian.core import audit
 from gongjian.core.services import (
     DomainError,
-    OutOfScope,
     delete_checked,
     require_scope,
     save_checked,
@@ -58,9 +57,9 @@ def create_organization(user, *, parent, code, name, kind, sector, established_o
     if parent is None and user is not None:
         raise DomainError("请选择上级组织。街道党工委由系统管理员在服务器上用 gongjian street 设立。",
                           field="parent", status=400)
-    _placement(kind, parent)
     if parent is not None and user is not None:
-        require_scope(user, "add", parent)
+        require_scope(user, "add", parent)  # before any message that names the parent
+    _placement(kind, parent)
     org = Organization(code=code, name=name, kind=kind, sector=sector, is_regional=is_regional,
                        established_on=established_on, project_name=project_name, note=note)
     validate(org, exclude=["path", "depth", "numchild"])
@@ -121,6 +120,7 @@ def move_organization(user, org, new_parent):
         raise DomainError("已撤销的组织不能移动。")
     if new_parent is None:
         raise DomainError("请选择新的上级组织。", field="parent", status=400)
+    require_scope(user, "move", new_parent)  # before any message that names the new parent
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise DomainError(f"不能把“{org.name}”移到它自己或它的下级组织“{new_parent.name}”之下。",
                           field="parent", status=400)
@@ -129,7 +129,6 @@ def move_organization(user, org, new_parent):
         raise DomainError(f"“{org.name}”已在“{new_parent.name}”之下。", field="parent",
                           status=400)
     _placement(org.kind, new_parent)
-    require_scope(user, "move", new_parent)
     before = {"parent": old_parent.code if old_parent else None, "path": org.path}
     with transaction.atomic():
         Organization.objects.move(org, new_parent, "last-child")
