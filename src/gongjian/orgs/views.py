@@ -338,6 +338,7 @@ class GridDetail(ScopedView):
             "can_delete_post": can(user, "delete", GridPost),
             "can_add_building": can(user, "add", Building),
             "can_change_building": can(user, "change", Building),
+            "can_delete_building": can(user, "delete", Building),
             "post_form": forms.get("post_form") or GridPostForm(),
             "building_form": forms.get("building_form") or BuildingForm(),
         }
