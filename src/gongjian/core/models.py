@@ -40,6 +40,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     scope_global = True
+    audited = True
+    audit_hidden_fields = ("password", "last_login")
 
     class Meta:
         verbose_name = "账户"
@@ -82,6 +84,7 @@ class RoleGrant(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_global = True
+    audited = True
 
     class Meta:
         verbose_name = "角色授权"
@@ -106,6 +109,16 @@ class RoleGrant(models.Model):
             raise ValidationError({"unit": "该角色授予在组织上，不关联单位。"})
 
 
+class AuditEntryQuerySet(RestrictedQuerySet):
+    """Bulk writes would slip past the row guards below: refuse them too."""
+
+    def update(self, **kwargs):
+        raise ValidationError("审计日志不可修改或删除。")
+
+    def delete(self):
+        raise ValidationError("审计日志不可修改或删除。")
+
+
 class AuditEntry(models.Model):
     """One line of the audit log. Written once, never changed or deleted (等保 8.1.4.3)."""
 
@@ -123,7 +136,7 @@ class AuditEntry(models.Model):
     after = models.JSONField("修改后", null=True, blank=True)
     detail = models.CharField("说明", max_length=500, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = AuditEntryQuerySet.as_manager()
     scope_global = True
 
     class Meta:

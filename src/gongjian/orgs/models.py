@@ -93,6 +93,16 @@ class Organization(MP_Node, PinyinNamed):
     def __str__(self):
         return self.name
 
+    TREE_FIELDS = frozenset({"path", "depth", "numchild"})
+
+    def save(self, *args, **kwargs):
+        # The tree columns are written only by treebeard's own queries: saving an instance
+        # read before a move must not put its old path back.
+        if not self._state.adding and "update_fields" not in kwargs:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in self.TREE_FIELDS]
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self):
         return self.dissolved_on is None

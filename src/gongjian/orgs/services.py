@@ -224,6 +224,8 @@ def _merge_summary(children, moved):
 
 def dissolve_organization(user, org, on=None, reason=""):
     require_scope(user, "delete", org)
+    # Count and write from the locked current row, never from a caller's stale copy.
+    org = Organization.objects.select_for_update().get(pk=org.pk)
     if not org.is_active:
         raise DomainError(f"“{org.name}”已于 {org.dissolved_on:%Y-%m-%d} 撤销。")
     on = on or timezone.localdate()
