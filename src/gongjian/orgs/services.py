@@ -224,28 +224,29 @@ def _merge_summary(children, moved):
 
 def dissolve_organization(user, org, on=None, reason=""):
     require_scope(user, "delete", org)
-    # Count and write from the locked current row, never from a caller's stale copy.
-    org = Organization.objects.select_for_update().get(pk=org.pk)
-    if not org.is_active:
-        raise DomainError(f"“{org.name}”已于 {org.dissolved_on:%Y-%m-%d} 撤销。")
     on = on or timezone.localdate()
     if isinstance(on, datetime.datetime):
         on = on.date()
-    if org.established_on and on < org.established_on:
-        raise DomainError("撤销日期不能早于成立日期。", field="dissolved_on", status=400)
-    blockers = []
-    children = Organization.objects.get_children(org).active().count()
-    if children:
-        blockers.append(f"{children} 个下级组织")
-    for related_name, label, filter_q in DISSOLVE_BLOCKERS:
-        rows = getattr(org, related_name).all()
-        if filter_q is not None:
-            rows = rows.filter(filter_q)
-        if count := rows.count():
-            blockers.append(f"{count} {label}")
-    if blockers:
-        raise DomainError(f"“{org.name}”还有{'、'.join(blockers)}，请先转移或撤销后再撤销本组织。")
     with transaction.atomic():
+        # Count and write from the locked current row, never from a caller's stale copy.
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        if not org.is_active:
+            raise DomainError(f"“{org.name}”已于 {org.dissolved_on:%Y-%m-%d} 撤销。")
+        if org.established_on and on < org.established_on:
+            raise DomainError("撤销日期不能早于成立日期。", field="dissolved_on", status=400)
+        blockers = []
+        children = Organization.objects.get_children(org).active().count()
+        if children:
+            blockers.append(f"{children} 个下级组织")
+        for related_name, label, filter_q in DISSOLVE_BLOCKERS:
+            rows = getattr(org, related_name).all()
+            if filter_q is not None:
+                rows = rows.filter(filter_q)
+            if count := rows.count():
+                blockers.append(f"{count} {label}")
+        if blockers:
+            raise DomainError(
+                f"“{org.name}”还有{'、'.join(blockers)}，请先转移或撤销后再撤销本组织。")
         org.dissolved_on = on
         org.dissolution_reason = reason
         org.save()
