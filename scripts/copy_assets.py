@@ -14,6 +14,7 @@ FILES = {
     "bootstrap-icons/font/fonts/bootstrap-icons.woff2": "bootstrap-icons/fonts/bootstrap-icons.woff2",
     "bootstrap-icons/font/fonts/bootstrap-icons.woff": "bootstrap-icons/fonts/bootstrap-icons.woff",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
 }
 
 

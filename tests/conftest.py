@@ -58,8 +58,31 @@ def tree(db):
         unit_a = Unit.objects.create(code="U-A", name="鼎峰集团", unit_type="private_company",
                                      org=a, party_org=a2)
         unit_b = Unit.objects.create(code="U-B", name="金山小学", unit_type="school", org=b)
+        person_a, membership_a = _member(a1, "张华娟", "女", "11010519491231002X",
+                                         "13800138000", "大学本科", "1975-07-01")
+        person_b, membership_b = _member(b1, "林急", "男", "440524188001010014", "",
+                                         "高中", "1920-05-04")
     return SimpleNamespace(s=s, a=a, a1=a1, a1g=a1g, a2=a2, b=b, b1=b1, grid_a=grid_a,
-                           grid_b=grid_b, building=building, unit_a=unit_a, unit_b=unit_b)
+                           grid_b=grid_b, building=building, unit_a=unit_a, unit_b=unit_b,
+                           person_a=person_a, membership_a=membership_a,
+                           person_b=person_b, membership_b=membership_b)
+
+
+def _member(org, name, sex, id_number, phone, education, joined_on):
+    """A person and their active membership, with RULES.md's valid ID numbers."""
+    import datetime
+
+    from gongjian.members import idnumber
+    from gongjian.members.models import Membership, Person
+
+    birth, _sex = idnumber.parse(id_number)
+    person = Person.objects.create(name=name, sex=sex, birth_date=birth, id_number=id_number,
+                                   phone=phone, education=education, org=org)
+    joined = datetime.date.fromisoformat(joined_on)
+    membership = Membership.objects.create(person=person, org=org, category="正式党员",
+                                           joined_on=joined,
+                                           confirmed_on=joined.replace(year=joined.year + 1))
+    return person, membership
 
 
 @pytest.fixture

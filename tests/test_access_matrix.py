@@ -6,23 +6,21 @@ how to request it and which accounts may use it; every other account must be ref
 a rolled-back transaction so one account's success does not change the next one's world.
 """
 
+import importlib
+from pathlib import Path
+
 import pytest
+from access_common import (  # noqa: E402  (tests/ is on sys.path for its modules)
+    ACTORS,
+    EVERYONE,
+    ORG_READERS_A,
+    ORG_READERS_A1,
+    STAFF,
+    E,
+)
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
-
-ACTORS = ["street", "community_a", "community_b", "grid_a", "liaison_a", "member", "resident",
-          "sysadmin", "secadmin", "auditadmin"]
-EVERYONE = set(ACTORS)
-ORG_READERS_A = {"street", "community_a"}          # JS-A and its subtree (not JS-A1's reach)
-ORG_READERS_A1 = {"street", "community_a", "grid_a"}  # JS-A1 and below
-STAFF = {"street", "community_a", "community_b", "grid_a"}
-
-
-def E(name, allowed, *, args=(), method="GET", data=None, query="", ok=None):
-    return {"name": name, "allowed": set(allowed), "args": args, "method": method,
-            "data": data or {}, "query": query, "ok": ok}
-
 
 # args are callables of the `tree` fixture (objects are created per test).
 MATRIX = [
@@ -91,6 +89,10 @@ MATRIX = [
     E("api-unit-detail", {"street", "community_a", "liaison_a"},
       args=lambda t, u: [t.unit_a.code]),
 ]
+# Each capability keeps its own entries in tests/access_<capability>.py as ENTRIES.
+for _path in sorted(Path(__file__).parent.glob("access_*.py")):
+    if _path.stem != "access_common":
+        MATRIX += importlib.import_module(_path.stem).ENTRIES
 BY_NAME = {entry["name"]: entry for entry in MATRIX}
 
 # Lists answer 200 with only what is in scope; roles without the right at all get 403.

@@ -160,7 +160,8 @@ def test_merge_entries(tree, users, fresh):
     assert updated.after == {"dissolved_on": "2025-03-01", "dissolution_reason": "小区合并",
                              "merged_into_id": tree.b1.pk}
     assert merged.after == {"survivor": "JS-B1", "children": ["JS-A1G"],
-                            "moved": {"orgs.grid.org": 1}}
+                            "moved": {"orgs.grid.org": 1, "members.person.org": 1,
+                                      "members.membership.org": 1}}
     assert {merged.actor, updated.actor} == {users.street}
     assert merged.ip == IP
 

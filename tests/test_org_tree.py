@@ -309,9 +309,9 @@ def test_merge_moves_children_grids_and_units(tree, users, fresh):
     assert parent_code(a1) == "JS-A" and a.numchild == 2
 
     assert events(a1, "merged_into") == [
-        ("merged_into", "并入“金林湾花园小区党支部”，转入1 个下级组织、1 个网格、2 个单位关联")]
+        ("merged_into", "并入“金林湾花园小区党支部”，转入1 个下级组织、1 个网格、2 个单位关联、1 名人员、1 名党员")]
     assert events(b1, "absorbed") == [
-        ("absorbed", "吸收合并“达嘉馨园小区党支部”，转入1 个下级组织、1 个网格、2 个单位关联")]
+        ("absorbed", "吸收合并“达嘉馨园小区党支部”，转入1 个下级组织、1 个网格、2 个单位关联、1 名人员、1 名党员")]
     assert Organization.objects.find_problems() == NO_PROBLEMS
 
 

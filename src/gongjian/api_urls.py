@@ -1,6 +1,6 @@
 """The REST API, mounted at /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from gongjian.core.api_views import DocsView, MeView, ObtainTokenView, SchemaView
@@ -18,4 +18,6 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(), name="api-docs"),
     *router.urls,
+    path("", include("gongjian.members.api_urls")),
+    path("", include("gongjian.members.stats_api_urls")),
 ]

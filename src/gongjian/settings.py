@@ -54,8 +54,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "treebeard",
+    "django_tasks",
+    "django_tasks_db",
     "gongjian.core",
     "gongjian.orgs",
+    "gongjian.members",
     "gongjian.demo",
 ]
 
@@ -190,6 +193,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
+# Background work (large imports): rows in the database, run by `gongjian worker`
+# (`gongjian serve` starts one beside the web server).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }
 
 LOGGING = {

@@ -292,7 +292,7 @@ def test_dissolve_with_reason_in_query_or_body(street):
 
 @pytest.mark.parametrize(("code", "expected"), [
     ("JS-A", "“金安社区党委”还有2 个下级组织，请先转移或撤销后再撤销本组织。"),
-    ("JS-A1", "“达嘉馨园小区党支部”还有1 个下级组织、1 个网格，请先转移或撤销后再撤销本组织。"),
+    ("JS-A1", "“达嘉馨园小区党支部”还有1 个下级组织、1 个网格、1 名党员，请先转移或撤销后再撤销本组织。"),
 ])
 def test_dissolve_refused_with_counts(street, snapshot, code, expected):
     before = snapshot()

@@ -38,6 +38,15 @@ _GRID_ALL = (
     | _perms("orgs", "building", "view", "add", "change", "delete")
 )
 
+_PEOPLE_STAFF = (
+    _perms("members", "person", "view", "add", "change", "reveal")
+    | _perms("members", "membership", "view", "add", "change")
+    | _perms("members", "team", "view", "add", "change")
+    | _perms("members", "teamseat", "view", "add", "change")
+    | _perms("members", "staffassignment", "view", "add", "change", "delete")
+    | _perms("members", "staffingstandard", "view")
+)
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "street_staff": frozenset(
         _ORG_READ
@@ -45,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _GRID_ALL
         | _perms("orgs", "unit", "view", "add", "change", "delete")
         | _perms("orgs", "gridrole", "view", "add", "change")
+        | _PEOPLE_STAFF
+        | _perms("members", "staffingstandard", "change")
     ),
     "community_staff": frozenset(
         _ORG_READ
@@ -52,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _GRID_ALL
         | _perms("orgs", "unit", "view", "add", "change")
         | _perms("orgs", "gridrole", "view")
+        | _PEOPLE_STAFF
     ),
     "grid_staff": frozenset(
         _ORG_READ
@@ -60,9 +72,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _perms("orgs", "building", "view", "add", "change")
         | _perms("orgs", "unit", "view")
         | _perms("orgs", "gridrole", "view")
+        | _perms("members", "person", "view")
+        | _perms("members", "membership", "view")
     ),
     "unit_liaison": frozenset(_perms("orgs", "unit", "view", "change")),
-    "member": frozenset(),
+    # A member sees their own record, in full.
+    "member": frozenset(_perms("members", "person", "view", "reveal")
+                        | _perms("members", "membership", "view")),
     "resident": frozenset(),
     "sys_admin": frozenset(_perms("core", "user", "view", "add", "change")),
     "sec_admin": frozenset(

@@ -33,6 +33,8 @@ class User(AbstractUser):
     """A login account. A person's party and personal data live elsewhere; this is the key."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    person = models.OneToOneField("members.Person", on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="account", verbose_name="本人")
     failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)

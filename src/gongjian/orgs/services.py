@@ -205,21 +205,22 @@ def merge_organizations(user, absorbed, survivor, on=None, reason=""):
     return survivor
 
 
+# How a merge's history line names what moved, by "app.model.field"; other relations are
+# counted as records. Later capabilities add theirs with `register_merge_label`.
+MERGE_LABELS = {"orgs.grid.org": "个网格", "orgs.unit.org": "个单位关联",
+                "orgs.unit.party_org": "个单位关联"}
+
+
+def register_merge_label(relation, unit_label):
+    MERGE_LABELS[relation] = unit_label
+
+
 def _merge_summary(children, moved):
-    parts = []
-    if children:
-        parts.append(f"{children} 个下级组织")
-    grids = moved.get("orgs.grid.org", 0)
-    if grids:
-        parts.append(f"{grids} 个网格")
-    units = sum(v for k, v in moved.items() if k.startswith("orgs.unit."))
-    if units:
-        parts.append(f"{units} 个单位关联")
-    others = sum(v for k, v in moved.items()
-                 if not k.startswith(("orgs.unit.", "orgs.grid.")))
-    if others:
-        parts.append(f"{others} 条其他记录")
-    return "，转入" + "、".join(parts) if parts else ""
+    counts = {"个下级组织": children} if children else {}
+    for relation, count in moved.items():
+        label = MERGE_LABELS.get(relation, "条其他记录")
+        counts[label] = counts.get(label, 0) + count
+    return "，转入" + "、".join(f"{n} {label}" for label, n in counts.items()) if counts else ""
 
 
 def dissolve_organization(user, org, on=None, reason=""):

@@ -1,0 +1,100 @@
+"""Every change to people, memberships, teams and staff goes through these functions."""
+
+from django.db import IntegrityError, transaction
+
+from gongjian.core import audit
+from gongjian.core.crypto import blind_index
+from gongjian.core.services import DomainError, require_scope, save_checked, validate
+
+from . import idnumber
+from .models import Membership, Person, StaffAssignment, Team, TeamSeat
+
+
+def find_person_by_id_number(number):
+    """Exact lookup through the blind index (no plaintext ever leaves the database)."""
+    number = idnumber.normalize(number)
+    return Person.objects.filter(id_number_index=blind_index("id", number)).first() \
+        if number else None
+
+
+def _check_unique_id(person):
+    if person.id_number:
+        other = find_person_by_id_number(person.id_number)
+        if other is not None and other.pk != person.pk:
+            raise DomainError("该公民身份号码已登记（" + other.name + "）。", field="id_number",
+                              status=400)
+
+
+def register_member(user, *, person: Person, membership: Membership):
+    """Register a party member: the person (new or existing) and their active membership."""
+    membership.person = person
+    person.org = membership.org
+    validate(person)
+    _check_unique_id(person)
+    validate(membership, exclude=["person"])
+    if person.pk and Membership.objects.filter(person=person, active=True).exists():
+        raise DomainError(f"{person.name} 已有在册的党籍，不能重复登记。", status=400)
+    with transaction.atomic():
+        save_checked(user, person, "add" if person.pk is None else "change")
+        membership.person = person
+        try:
+            with transaction.atomic():
+                save_checked(user, membership, "add")
+        except IntegrityError as error:
+            raise DomainError(f"{person.name} 已有在册的党籍，不能重复登记。", status=400) \
+                from error
+    return membership
+
+
+def update_member(user, membership: Membership, person_changes: dict, membership_changes: dict):
+    require_scope(user, "change", membership)
+    person = membership.person
+    for field, value in person_changes.items():
+        setattr(person, field, value)
+    for field, value in membership_changes.items():
+        setattr(membership, field, value)
+    person.org = membership.org
+    validate(person)
+    _check_unique_id(person)
+    validate(membership)
+    with transaction.atomic():
+        save_checked(user, person, "change")
+        save_checked(user, membership, "change")
+    return membership
+
+
+def reveal(user, person: Person, field: str):
+    """Show one personal field in full to a user with the right, and log that they saw it."""
+    require_scope(user, "reveal", person)
+    value = getattr(person, field)
+    audit.record("reveal", person, detail=f"查看{Person._meta.get_field(field).verbose_name}")
+    return value
+
+
+def record_election(user, *, org, elected_on, seats, note=""):
+    """Record an election: the current team ends on `elected_on`, the new one starts.
+
+    `seats` is a list of (person, post)."""
+    if not seats:
+        raise DomainError("新一届班子至少需要一名成员。", status=400)
+    people = [p.pk for p, _ in seats]
+    if len(set(people)) != len(people):
+        raise DomainError("同一人不能在一届班子中重复任职。", status=400)
+    with transaction.atomic():
+        for old in Team.objects.filter(org=org, ended_on__isnull=True):
+            if old.elected_on >= elected_on:
+                raise DomainError("新一届班子的选举日期须晚于现任班子的选举日期。",
+                                  field="elected_on", status=400)
+            old.ended_on = elected_on
+            old.save()
+            old.seats.filter(ended_on__isnull=True).update(ended_on=elected_on)
+        team = save_checked(user, Team(org=org, elected_on=elected_on, note=note), "add")
+        for person, post in seats:
+            save_checked(user, TeamSeat(team=team, person=person, post=post,
+                                        started_on=elected_on), "add")
+    return team
+
+
+def assign_staff(user, assignment: StaffAssignment):
+    return save_checked(user, assignment, "add" if assignment.pk is None else "change")
+
