@@ -25,7 +25,8 @@ def search_filter(query: str, name_field="name", full_field="name_pinyin",
     """
     query = (query or "").strip()
     letters = _NON_ALNUM.sub("", query.lower())
-    condition = Q(**{f"{name_field}__icontains": query}) if query else Q(pk__in=[])
+    # Chinese has no case: a plain LIKE keeps the trigram index usable on PostgreSQL.
+    condition = Q(**{f"{name_field}__contains": query}) if query else Q(pk__in=[])
     rank_whens = [When(**{f"{name_field}__startswith": query}, then=Value(0))] if query else []
     if letters and letters == query.lower().replace(" ", ""):
         fuzzy_initials = "%".join(letters) + "%"
