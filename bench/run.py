@@ -3,12 +3,15 @@
     .venv/bin/python bench/run.py [--n 50] [--warmup 5] [--cases tree_page,pinyin_search]
 
 Uses DATABASE_URL (default: a local PostgreSQL database `gongjian_bench`, created if missing),
-migrates, builds the synthetic city once (`synth --scale city --if-missing`), then times
-requests in-process with django.test.Client. Prints one JSON object on stdout; progress goes
-to stderr. Any response other than 200 stops the run with an error.
+migrates, builds the synthetic city and its members once (`synth --scale city --if-missing`),
+then times requests in-process with django.test.Client. Prints one JSON object on stdout;
+progress goes to stderr. A case whose request answers anything but 200 (or raises) is
+reported as {"error": "<status>"} and the others still run; the exit code is then 1.
 
 A case is a function registered with @case("name") that makes one request and returns its
-elapsed milliseconds (use ctx.get, which times and checks the status).
+elapsed milliseconds (use ctx.get, which times and checks the status). A case registered with
+@case("name", once=True) runs once with (ctx, args) and returns its own dict of figures; it
+may return {"skipped": "<why>"}.
 """
 
 import argparse
@@ -21,6 +24,7 @@ import random
 import statistics
 import sys
 import time
+import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +41,13 @@ def log(message):
 
 
 class BenchError(RuntimeError):
-    pass
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+class BenchSkip(Exception):
+    """The case cannot run on this database (e.g. no members yet); reported, not a failure."""
 
 
 # --- the database ----------------------------------------------------------------------------
@@ -87,12 +97,19 @@ def prepare():
 
 # --- cases -----------------------------------------------------------------------------------
 
-CASES: dict[str, Callable[["Context"], float]] = {}
+CASES: dict[str, Callable] = {}
+ONCE: set[str] = set()
+# Median targets in milliseconds (100 unless listed); the import target is in rows per second.
+TARGET_MS = {"member_stats_city": 500, "team_stats_city": 500}
+IMPORT_TARGET_ROWS_PER_S = 2000
+AS_OF_DAYS = ["2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31", "2025-12-31"]
 
 
-def case(name):
+def case(name, once=False):
     def register(fn):
         CASES[name] = fn
+        if once:
+            ONCE.add(name)
         return fn
     return register
 
@@ -109,6 +126,7 @@ class Context:
         from gongjian.demo.synth import CITY_PASSWORD
         from gongjian.orgs.models import Organization
 
+        self.seed = seed
         self.rng = random.Random(seed)
         self.user = User.objects.get(username=CITY_USER)
         if self.user.password_expired:  # the bench database outlives the password policy
@@ -140,6 +158,50 @@ class Context:
 
         self.stats = Organization.objects.filter(path__startswith=self.root.path).aggregate(
             organizations=Count("pk"), groups=Count("pk", filter=Q(kind="group")))
+        self._sample_members()
+
+    def _sample_members(self):
+        """Names and initials of ~400 random members; streets with their roster pages."""
+        from django.db.models import Count, Max, Min
+        from django.db.models.functions import Substr
+
+        from gongjian.members.models import Membership, Person
+        from gongjian.orgs.models import Organization
+
+        people = Person.objects.filter(org__path__startswith=self.root.path)
+        bounds = people.aggregate(low=Min("pk"), high=Max("pk"))
+        self.member_names, self.member_initials, self.member_streets = [], [], []
+        self.member_counts = {"members": 0}
+        if bounds["low"] is None:
+            return
+        rng = random.Random(f"{self.seed}:members")  # the other cases' draws stay as they were
+        span = range(bounds["low"], bounds["high"] + 1)
+        picks = rng.sample(span, min(400, len(span)))
+        for name, initials in people.filter(pk__in=picks).order_by("pk").values_list(
+                "name", "name_initials"):
+            # A surname and the start of the given name (张华 for 张华娟), or the whole name.
+            self.member_names.append(name[: rng.randint(2, max(2, len(name)))])
+            self.member_initials.append(initials)  # zhw for 张华娟
+        street_depth = self.root.depth + 2
+        streets = dict(Organization.objects.filter(path__startswith=self.root.path,
+                                                   depth=street_depth)
+                       .values_list("path", "code"))
+        counts = (Membership.objects.filter(active=True, org__path__startswith=self.root.path)
+                  .annotate(street=Substr("org__path", 1, street_depth * 4))
+                  .values("street").annotate(n=Count("pk")).values_list("street", "n"))
+        for path, n in counts:
+            if path in streets:
+                self.member_streets.append((streets[path], max(1, math.ceil(n / 50))))
+                self.member_counts["members"] += n
+        self.member_streets.sort()
+
+    def members_needed(self):
+        if not self.member_names or not self.member_streets:
+            raise BenchSkip("the synthetic city has no members yet "
+                            "(build them with `gongjian synth --scale city --if-missing`)")
+
+    def as_of(self):
+        return self.rng.choice(AS_OF_DAYS + [datetime.date.today().isoformat()])
 
     def _chinese_fragment(self, name):
         length = self.rng.randint(2, 4)
@@ -164,7 +226,8 @@ class Context:
             body = b"" if getattr(response, "streaming", False) else response.content
             raise BenchError(f"GET {url} answered {response.status_code}"
                              f" {response.get('Location', '')}\n"
-                             f"{body[:500].decode('utf-8', 'replace')}")
+                             f"{body[:500].decode('utf-8', 'replace')}",
+                             status=response.status_code)
         return elapsed
 
 
@@ -195,6 +258,66 @@ def pinyin_search(ctx):
     return ctx.get(ctx.web, "/orgs/search/", {"q": ctx.rng.choice(ctx.queries)})
 
 
+@case("member_search_name")
+def member_search_name(ctx):
+    """The roster's search box with a surname and given-name fragment (张华)."""
+    ctx.members_needed()
+    return ctx.get(ctx.web, "/members/", {"q": ctx.rng.choice(ctx.member_names)})
+
+
+@case("member_search_initials")
+def member_search_initials(ctx):
+    """The roster's search box with a member's initials in order (zhw)."""
+    ctx.members_needed()
+    return ctx.get(ctx.web, "/members/", {"q": ctx.rng.choice(ctx.member_initials)})
+
+
+@case("member_list_subtree")
+def member_list_subtree(ctx):
+    """A random page (50 rows) of one street's roster."""
+    ctx.members_needed()
+    code, pages = ctx.rng.choice(ctx.member_streets)
+    return ctx.get(ctx.web, "/members/", {"org": code, "page": ctx.rng.randint(1, pages)})
+
+
+@case("member_stats_subtree")
+def member_stats_subtree(ctx):
+    """A street's member statistics on a reference date, through the API."""
+    ctx.members_needed()
+    code, _ = ctx.rng.choice(ctx.member_streets)
+    return ctx.get(ctx.api, "/api/v1/stats/members/", {"org": code, "as_of": ctx.as_of()})
+
+
+@case("team_stats_city")
+def team_stats_city(ctx):
+    """City-wide statistics of the leadership teams on a reference date, through the API."""
+    ctx.members_needed()
+    return ctx.get(ctx.api, "/api/v1/stats/teams/", {"org": CITY_CODE, "as_of": ctx.as_of()})
+
+
+@case("member_stats_city")
+def member_stats_city(ctx):
+    """City-wide member statistics (544,000 members) on a reference date, through the API."""
+    ctx.members_needed()
+    return ctx.get(ctx.api, "/api/v1/stats/members/", {"org": CITY_CODE, "as_of": ctx.as_of()})
+
+
+@case("import_rows_per_s", once=True)
+def import_rows_per_s(ctx, args):
+    """A roster spreadsheet of generated rows imported by a street's staff, rolled back."""
+    try:
+        from gongjian.members.imports import benchmark_rows
+    except ImportError:
+        return {"skipped": "gongjian.members.imports.benchmark_rows does not exist yet"}
+    log(f"importing {args.import_rows} generated rows (rolled back)")
+    figures = dict(benchmark_rows(args.import_rows))
+    figures["target_rows_per_s"] = IMPORT_TARGET_ROWS_PER_S
+    if "rows_per_s" in figures:
+        figures["meets_target"] = figures["rows_per_s"] >= IMPORT_TARGET_ROWS_PER_S
+        log(f"import_rows_per_s: {figures['rows_per_s']} rows/s")
+    return figures
+
+
 # --- running ---------------------------------------------------------------------------------
 
 def percentile(values, fraction):
@@ -211,9 +334,11 @@ def measure(ctx, name, fn, n, warmup):
     times = [fn(ctx) for _ in range(n)]
     with CaptureQueriesContext(connection) as captured:
         fn(ctx)
+    target = TARGET_MS.get(name, 100)
     result = {"median_ms": round(statistics.median(times), 1),
               "p95_ms": round(percentile(times, 0.95), 1), "n": n,
-              "queries": len(captured.captured_queries)}
+              "queries": len(captured.captured_queries), "target_median_ms": target,
+              "meets_target": statistics.median(times) <= target}
     log(f"{name}: median {result['median_ms']} ms, p95 {result['p95_ms']} ms, "
         f"{result['queries']} queries")
     return result
@@ -223,6 +348,7 @@ def meta(ctx, args):
     import django
     from django.db import connection
 
+    from gongjian.members.models import TeamSeat
     from gongjian.orgs.models import Grid, Organization, Unit
 
     server = connection.vendor
@@ -235,6 +361,8 @@ def meta(ctx, args):
         "organizations_in_database": Organization.objects.count(),
         "grids": Grid.objects.filter(org__path__startswith=ctx.root.path).count(),
         "units": Unit.objects.filter(org__path__startswith=ctx.root.path).count(),
+        "members": ctx.member_counts["members"],
+        "team_seats": TeamSeat.objects.filter(team__org__path__startswith=ctx.root.path).count(),
         "database": connection.vendor,
         "server_version": server,
         "user": CITY_USER,
@@ -253,6 +381,8 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=50, help="timed requests per case")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per case")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--import-rows", type=int, default=20_000,
+                        help="rows in the generated spreadsheet of import_rows_per_s")
     parser.add_argument("--cases", default=",".join(CASES),
                         help=f"comma-separated, from: {', '.join(CASES)}")
     parser.add_argument("--no-setup", action="store_true",
@@ -272,19 +402,31 @@ def main(argv=None):
 
     ctx = Context(args.seed)
     results = {}
-    try:
-        for name in names:
-            log(f"running {name} ({args.warmup} warm-up + {args.n})")
-            results[name] = measure(ctx, name, CASES[name], args.n, args.warmup)
-    except BenchError as error:
-        log(f"FAILED in {name}: {error}")
-        return 1
-    except Exception:
-        log(f"FAILED in {name}: the view raised (traceback follows)")
-        raise
+    failed = []
+    for name in names:
+        try:
+            if name in ONCE:
+                log(f"running {name} (once)")
+                results[name] = CASES[name](ctx, args)
+            else:
+                log(f"running {name} ({args.warmup} warm-up + {args.n})")
+                results[name] = measure(ctx, name, CASES[name], args.n, args.warmup)
+        except BenchSkip as skip:
+            log(f"skipped {name}: {skip}")
+            results[name] = {"skipped": str(skip)}
+        except BenchError as error:
+            log(f"FAILED in {name}: {error}")
+            results[name] = {"error": str(error.status or error)}
+            failed.append(name)
+        except Exception as error:
+            log(f"FAILED in {name}: it raised (traceback follows)\n{traceback.format_exc()}")
+            results[name] = {"error": f"{type(error).__name__}: {error}"[:300]}
+            failed.append(name)
     results["meta"] = meta(ctx, args)
+    if failed:
+        results["meta"]["failed"] = failed
     print(json.dumps(results, ensure_ascii=False))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

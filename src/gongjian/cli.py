@@ -1,6 +1,7 @@
 """`gongjian` — the platform's command line (服务器端命令).
 
-    gongjian serve        启动网站（多线程 WSGI 服务器）
+    gongjian serve        启动网站（多线程 WSGI 服务器，并启动一个后台任务进程）
+    gongjian worker       运行后台任务进程（大文件导入等）
     gongjian migrate      建立或升级数据库
     gongjian demo         生成四个街道的演示数据
     gongjian synth        生成城市规模的合成数据（性能测试用）
@@ -11,6 +12,7 @@
 
 import argparse
 import os
+import signal
 import sys
 
 
@@ -27,15 +29,69 @@ def _call(name, *args):
     call_command(name, *args)
 
 
+def _uses_db_worker():
+    from django.conf import settings
+
+    return settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+def _die_with_parent():
+    """In the child: ask Linux to end it when the parent dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _start_worker():
+    import subprocess
+
+    command = [sys.executable, "-m", "gongjian.cli", "worker"]
+    kwargs = {"preexec_fn": _die_with_parent} if sys.platform.startswith("linux") else {}
+    return subprocess.Popen(command, **kwargs)  # noqa: S603 - our own interpreter and module
+
+
+def _stop_worker(process):
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except Exception:  # noqa: BLE001 - a stuck worker is killed
+        process.kill()
+        process.wait()
+
+
 def cmd_serve(args):
     _django()
     from waitress import serve
 
     from gongjian.wsgi import application
 
-    print(f"共建 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads,
-          ident="gongjian", clear_untrusted_proxy_headers=True)
+    worker = None
+    if not args.no_worker and _uses_db_worker():
+        worker = _start_worker()
+    # SIGTERM (service managers) unwinds like Ctrl+C, so the worker is stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    print(f"共建 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）"
+          + ("，后台任务进程已启动" if worker else ""), flush=True)
+    try:
+        serve(application, host=args.host, port=args.port, threads=args.threads,
+              ident="gongjian", clear_untrusted_proxy_headers=True)
+    finally:
+        _stop_worker(worker)
+
+
+def cmd_worker(args):
+    _django()
+    if not _uses_db_worker():
+        print("当前配置的后台任务后端不使用数据库队列，无需运行 worker。")
+        return
+    print("后台任务进程已启动（Ctrl+C 停止）。", flush=True)
+    _call("db_worker", "--queue-name=*", "--no-reload", f"--interval={args.interval}",
+          *(["--batch"] if args.batch else []))
 
 
 def cmd_migrate(args):
@@ -51,7 +107,8 @@ def cmd_demo(args):
 
 def cmd_synth(args):
     _django()
-    _call("synth", "--scale", args.scale, *(["--if-missing"] if args.if_missing else []))
+    _call("synth", "--scale", args.scale, *(["--if-missing"] if args.if_missing else []),
+          *(["--no-members"] if args.no_members else []))
 
 
 def cmd_street(args):
@@ -112,7 +169,14 @@ def build_parser():
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)), help="端口")
     p.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", 8)),
                    help="工作线程数")
+    p.add_argument("--no-worker", action="store_true",
+                   help="不启动后台任务进程（另行运行 gongjian worker 时使用）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="运行后台任务进程 / run the background task worker")
+    p.add_argument("--interval", type=float, default=1.0, help="无任务时的轮询间隔（秒）")
+    p.add_argument("--batch", action="store_true", help="处理完现有任务后退出")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="建立或升级数据库 / create or upgrade the database")
     p.set_defaults(func=cmd_migrate)
@@ -124,6 +188,7 @@ def build_parser():
     p = sub.add_parser("synth", help="生成合成城市数据 / build a synthetic city")
     p.add_argument("--scale", choices=["city", "small"], default="city")
     p.add_argument("--if-missing", action="store_true", help="已存在时跳过")
+    p.add_argument("--no-members", action="store_true", help="只生成组织，不生成党员")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("street", help="设立街道党工委 / set up a street's working committee")

@@ -27,6 +27,8 @@ def test_schema_generates_and_validates_without_warnings(tmp_path):
         "/api/v1/grids/{code}/posts/{post_id}/",
         "/api/v1/buildings/", "/api/v1/buildings/{id}/",
         "/api/v1/units/", "/api/v1/units/{code}/",
+        "/api/v1/members/", "/api/v1/members/{id}/", "/api/v1/members/{id}/reveal/",
+        "/api/v1/stats/members/", "/api/v1/stats/teams/",
     }
     token = schema["paths"]["/api/v1/auth/token/"]["post"]
     # Anonymous access only here: no security requirement, none inherited.

@@ -28,6 +28,10 @@ EVENT_LABELS = {
     "token": "获取令牌",
     "locked": "账户锁定",
     "password_change": "修改密码",
+    "reveal": "查看个人信息",
+    "export": "导出",
+    "import": "导入",
+    "key_rotate": "密钥轮换",
 }
 
 

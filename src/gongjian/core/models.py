@@ -180,3 +180,6 @@ class SiteSetting(models.Model):
     @classmethod
     def put(cls, key, value):
         cls.objects.update_or_create(key=key, defaults={"value": value})
+
+
+from .jobs import ImportJob  # noqa: E402,F401  (models must live in an app module)

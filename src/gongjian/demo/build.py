@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from gongjian.core import audit
 from gongjian.core.models import RoleGrant, SiteSetting, User
+from gongjian.demo.people import build_people
 from gongjian.orgs import services
 from gongjian.orgs.choices import OrgKind, Sector, UnitType
 from gongjian.orgs.models import Building, Grid, GridPost, GridRole, Organization, OrgEvent, Unit
@@ -689,6 +690,7 @@ def build_demo(stdout=None) -> list[dict]:
             builder.add_units(street)
             builder.say(f"已建立 {root.name}")
         accounts = builder.accounts()
+        build_people(builder)
         SiteSetting.put("demo", timezone.localdate().isoformat())
     return accounts
 

@@ -4,7 +4,8 @@ The tree is generated in memory with a seeded random generator, its materialized
 computed here in treebeard's format (4 base-36 characters a step), and everything is written
 with bulk_create inside one transaction. Names are Chinese and varied (places, companies,
 social organisations, projects) so that search by Chinese, full pinyin and initials has real
-work to do. `build_city("small")` makes a ~1/50 copy for quick checks.
+work to do. `build_city("small")` makes a ~1/50 copy for quick checks. The members (544,000,
+大连's count) and the communities' teams are added by `synth_members.build_members`.
 """
 
 import datetime
@@ -36,14 +37,15 @@ class Scale:
     streets: int
     city_user: str
     street_user: str
+    members: int        # party members over the branches (synth_members)
 
 
 CITY_NAME = "滨海市"
 SCALES = {
     "city": Scale("SYN-CITY", f"{CITY_NAME}城市基层党建工作委员会（合成数据）", 30085, 10, 110,
-                  "synth_city", "synth_street"),
+                  "synth_city", "synth_street", 544_000),
     "small": Scale("SYN-SMALL", f"{CITY_NAME}小城基层党建工作委员会（合成数据）", 602, 2, 6,
-                   "synth_small", "synth_small_street"),
+                   "synth_small", "synth_small_street", 10_880),
 }
 # Printed by the command; both satisfy the password policy (≥8 chars of ≥3 classes).
 CITY_PASSWORD = "Binhai@2026!"

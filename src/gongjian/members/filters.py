@@ -1,7 +1,5 @@
 """The roster's search and filters, shared by the list page, the API and the export."""
 
-import datetime
-
 from django.utils import timezone
 
 from gongjian.core.access import restrict
@@ -24,11 +22,11 @@ SORTS = {
 
 def _birth_range(band_label, on):
     """Birth dates of people whose full age on `on` falls in the band."""
+    from .stats import born_between
+
     for label, low, high in AGE_BANDS:
         if label == band_label:
-            latest = on.replace(year=on.year - low) if low else on
-            earliest = on.replace(year=on.year - high - 1) + datetime.timedelta(days=1)
-            return earliest, latest
+            return born_between(on, low, high)
     return None
 
 
@@ -36,7 +34,12 @@ def roster(user, params, action="view"):
     """Memberships the user may see, filtered by `params` (a QueryDict or dict):
 
     q (name, pinyin, initials, or an exact ID number via the blind index), org (subtree code),
-    category, standing, sex, education, age_band, active (default: on the roster), sort."""
+    category, standing, sex, education, age_band, active (default: on the roster), sort.
+
+    People are searched by prefix: the name, its full pinyin or its initials start with `q`
+    (张华娟 is found by 张, 张华, zhang, zhanghua, z, zh, zhj), so that every condition can use an
+    index over hundreds of thousands of people. Unlike the organisation search, a fragment
+    from the middle of a name (华) or initials with gaps (zj) find nobody."""
     rows = restrict(user, action, Membership).select_related("person", "org")
     active = params.get("active", "1")
     if active in ("1", "0"):
@@ -48,7 +51,7 @@ def roster(user, params, action="view"):
             rows = rows.filter(person__id_number_index=blind_index("id", number))
         else:
             condition, _rank = search_filter(q, "person__name", "person__name_pinyin",
-                                             "person__name_initials")
+                                             "person__name_initials", prefix=True)
             rows = rows.filter(condition)
     code = (params.get("org") or "").strip()
     if code:

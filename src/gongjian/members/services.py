@@ -3,10 +3,12 @@
 from django.db import IntegrityError, transaction
 
 from gongjian.core import audit
+from gongjian.core.access import restrict
 from gongjian.core.crypto import blind_index
 from gongjian.core.services import DomainError, require_scope, save_checked, validate
 
 from . import idnumber
+from .choices import Post
 from .models import Membership, Person, StaffAssignment, Team, TeamSeat
 
 
@@ -21,8 +23,8 @@ def _check_unique_id(person):
     if person.id_number:
         other = find_person_by_id_number(person.id_number)
         if other is not None and other.pk != person.pk:
-            raise DomainError("该公民身份号码已登记（" + other.name + "）。", field="id_number",
-                              status=400)
+            # Not naming the other person: they may be outside the caller's reach.
+            raise DomainError("该公民身份号码已登记。", field="id_number", status=400)
 
 
 def register_member(user, *, person: Person, membership: Membership):
@@ -48,6 +50,8 @@ def register_member(user, *, person: Person, membership: Membership):
 
 def update_member(user, membership: Membership, person_changes: dict, membership_changes: dict):
     require_scope(user, "change", membership)
+    if not membership.active:
+        raise DomainError("已离册的党籍记录不能修改。")
     person = membership.person
     for field, value in person_changes.items():
         setattr(person, field, value)
@@ -80,6 +84,12 @@ def record_election(user, *, org, elected_on, seats, note=""):
     people = [p.pk for p, _ in seats]
     if len(set(people)) != len(people):
         raise DomainError("同一人不能在一届班子中重复任职。", status=400)
+    if sum(1 for _, post in seats if post == Post.SECRETARY) > 1:
+        raise DomainError("一届班子只能有一名书记。", status=400)
+    reachable = set(restrict(user, "view", Person).filter(pk__in=people)
+                    .values_list("pk", flat=True))
+    if reachable != set(people):
+        raise DomainError("所选人员不存在或不在您的管理范围内。", status=400)
     with transaction.atomic():
         for old in Team.objects.filter(org=org, ended_on__isnull=True):
             if old.elected_on >= elected_on:

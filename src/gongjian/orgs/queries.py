@@ -4,6 +4,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from gongjian.core.access import ROLE_LABELS, SELF_ROLES, grants_of, restrict
+from gongjian.core.figures import percent
 
 from .choices import NON_PUBLIC_UNIT_TYPES, OrgKind
 from .models import Building, Grid, Organization, Unit
@@ -11,7 +12,7 @@ from .models import Building, Grid, Organization, Unit
 
 def share(part, whole):
     """A percentage with one decimal, as reports quote it (26 of 27 → 96.3)."""
-    return round(part * 100 / whole, 1) if whole else None
+    return percent(part, whole)
 
 
 def subtree_figures(user, org):

@@ -1,30 +1,40 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.demo.synth import SCALES, build_city, check_tree
+from gongjian.demo.synth_members import build_members, members_present
 from gongjian.orgs.choices import OrgKind
 from gongjian.orgs.models import Organization
 
 
 class Command(BaseCommand):
-    help = ("建立一座合成城市（30,085 个党组织，另设一个根节点）用于性能测试；"
-            "--scale small 约为其 1/50，用于快速检查。")
+    help = ("建立一座合成城市（30,085 个党组织，另设一个根节点；544,000 名党员及各社区班子）"
+            "用于性能测试；--scale small 约为其 1/50，用于快速检查。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="city",
                             help="city：30,085 个党组织；small：约 1/50。")
         parser.add_argument("--if-missing", action="store_true",
-                            help="同编码的合成城市已存在时跳过，不报错。")
+                            help="同编码的合成城市已存在时跳过，不报错"
+                                 "（城市已存在而尚无党员时，只补建党员和班子）。")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）。")
         parser.add_argument("--full-check", action="store_true",
                             help="用 treebeard 的 find_problems 检查整棵合成树（较慢）。")
+        parser.add_argument("--no-members", action="store_true",
+                            help="只建组织、网格和单位，不生成党员和班子。")
 
-    def handle(self, *args, scale, if_missing, seed, full_check, **options):
+    def handle(self, *args, scale, if_missing, seed, full_check, no_members,
+               **options):
         spec = SCALES[scale]
-        if Organization.objects.filter(code=spec.code).exists():
-            if if_missing:
+        root = Organization.objects.filter(code=spec.code).first()
+        if root is not None:
+            if not if_missing:
+                raise CommandError(f"合成城市 {spec.code} 已存在（加 --if-missing 可跳过）。")
+            if no_members or members_present(root):
                 self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
                 return
-            raise CommandError(f"合成城市 {spec.code} 已存在（加 --if-missing 可跳过）。")
+            self.stdout.write(f"合成城市 {spec.code} 已存在，尚无党员，补建党员和班子。")
+            self._members(root, spec, seed)
+            return
 
         summary = build_city(scale, seed=seed, log=lambda line: self.stderr.write(line))
         kinds = "，".join(f"{OrgKind(k).label} {n}" for k, n in sorted(
@@ -55,3 +65,22 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  树结构检查通过：下级 {result['descendants']} 个，treebeard find_problems"
             f"（{result['treebeard_checked']} 子树）无问题。")
+        if not no_members:
+            self._members(root, spec, seed)
+
+    def _members(self, root, spec, seed):
+        summary = build_members(root, spec.members, seed=seed,
+                                log=lambda line: self.stderr.write(line))
+        self.stdout.write(self.style.SUCCESS(
+            f"已生成党员 {summary['members']:,} 名（{summary['branches']:,} 个党支部），"
+            f"用时 {summary['seconds']} 秒。"))
+        self.stdout.write(
+            f"  预备党员 {summary['probationary']:,} 名（{summary['probationary_share']}%），"
+            f"女党员 {summary['female_share']}%，大专及以上 {summary['college_share']}%，"
+            f"不同姓名 {summary['distinct_names']:,} 个")
+        self.stdout.write(
+            f"  社区 {summary['communities']:,} 个，班子 {summary['teams']:,} 届"
+            f"（2018 年届、2021 年换届），班子成员 {summary['seats']:,} 人次，"
+            f"现任 {summary['current_seats']:,} 人")
+        steps = "，".join(f"{step} {seconds}" for step, seconds in summary["timings"].items())
+        self.stdout.write(f"  各步用时（秒）：{steps}")

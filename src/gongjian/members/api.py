@@ -1,0 +1,154 @@
+"""REST API of the roster: members (memberships with their person), by membership id.
+
+Lists use the roster's own filters (members.filters.roster), the same as the list page and
+the export. ID numbers and phones are always answered masked; `reveal` gives one in full to a
+user whose role has the personal-data right over that person, and logs that they saw it.
+Refusals follow gongjian.core.api_views: 403 without the right anywhere, 404 out of scope,
+400 for a bad value (naming the field) or an organisation code out of reach.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from gongjian.core.api_views import ScopedViewSet
+from gongjian.core.services import DomainError
+
+from . import services
+from .choices import AGE_BANDS, Category, Education, Sex, Standing
+from .filters import SORTS, roster
+from .forms import check_id_number_free, registered_person
+from .models import Membership, Person
+from .serializers import (
+    MemberDetailSerializer,
+    MemberSerializer,
+    MemberWriteSerializer,
+    RevealRequestSerializer,
+    RevealSerializer,
+    label_choice,
+)
+from .views import history_of
+
+
+class RosterQuerySerializer(serializers.Serializer):
+    """The list's query parameters, as members.filters.roster reads them."""
+
+    q = serializers.CharField(required=False, allow_blank=True, label="搜索",
+                              help_text="姓名、全拼或首字母（如 zhj），或完整的公民身份号码（精确匹配）")
+    org = serializers.CharField(required=False, allow_blank=True, label="组织",
+                                help_text="组织编码（含其全部下级组织）")
+    category = label_choice(Category, "党员类别", required=False)
+    standing = label_choice(Standing, "党籍状态", required=False)
+    sex = label_choice(Sex, "性别", required=False)
+    education = label_choice(Education, "学历", required=False)
+    age_band = label_choice([band[0] for band in AGE_BANDS], "年龄段", required=False,
+                       help_text="按当天的周岁计算。")
+    active = label_choice(["1", "0", "all"], "在册", required=False,
+                     help_text="1 在册（默认）、0 已离册、all 全部。")
+    sort = label_choice(list(SORTS), "排序", required=False, help_text="默认按姓名拼音。")
+
+
+_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="党籍记录 id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="党员名册", parameters=[RosterQuerySerializer],
+                       responses=MemberSerializer,
+                       description="按管理范围过滤；公民身份号码和联系电话均为遮蔽值。"),
+    create=extend_schema(
+        summary="登记党员", request=MemberWriteSerializer,
+        responses={201: MemberDetailSerializer},
+        description="人员和党籍一并登记。性别、学历、党员类别等用中文名称（如“男”“大学专科”"
+                    "“正式党员”），org 为党组织编码。公民身份号码已登记且此人没有在册党籍时，"
+                    "登记为同一人。"),
+    retrieve=extend_schema(summary="党员详情（含党籍记录）", parameters=[_ID],
+                           responses=MemberDetailSerializer),
+    partial_update=extend_schema(
+        summary="修改党员信息", parameters=[_ID], request=MemberWriteSerializer,
+        responses=MemberDetailSerializer,
+        description="只改提供的字段；公民身份号码、联系电话须给完整值。已离册的记录不能修改。"),
+    reveal=extend_schema(
+        summary="查看完整的公民身份号码或联系电话", parameters=[_ID],
+        request=RevealRequestSerializer, responses=RevealSerializer,
+        description="需要个人信息查看权限；每次查看都记入审计日志（查看人、对象、时间）。"),
+)
+class MemberViewSet(ScopedViewSet):
+    """党员（按党籍记录 id）：人员信息与党籍。公民身份号码、联系电话只给遮蔽值。"""
+
+    model = Membership
+    model_actions = {**ScopedViewSet.model_actions, "reveal": "view"}
+    permission_for = {"reveal": (Person, "reveal")}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends = ()
+    serializer_class = MemberSerializer
+
+    def base_queryset(self):
+        return Membership.objects.select_related("person", "org")
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update"):
+            return MemberWriteSerializer
+        if self.action == "reveal":
+            return RevealRequestSerializer
+        if self.action == "retrieve":
+            return MemberDetailSerializer
+        return MemberSerializer
+
+    def _answer(self, membership, status_code=status.HTTP_200_OK):
+        membership = get_object_or_404(
+            self.base_queryset().restrict(self.request.user, "view"), pk=membership.pk)
+        membership.history = history_of(self.request.user, membership)
+        return Response(MemberDetailSerializer(membership,
+                                               context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def list(self, request):
+        RosterQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        return self.paginated(roster(request.user, request.query_params), MemberSerializer)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(self.get_object())
+
+    def create(self, request):
+        serializer = MemberWriteSerializer(data=request.data,
+                                           context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        person_data = serializer.person_data()
+        person = registered_person(request.user, person_data["id_number"]) or Person()
+        for field, value in person_data.items():
+            setattr(person, field, value)
+        membership = Membership(**serializer.membership_data())
+        membership = services.register_member(request.user, person=person,
+                                              membership=membership)
+        return self._answer(membership, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        membership = self.get_object()
+        if not membership.active:
+            raise DomainError("已离册的党籍记录不能修改。", status=409)
+        serializer = MemberWriteSerializer(membership, data=request.data, partial=True,
+                                           context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        person_data = serializer.person_data()
+        if "id_number" in person_data:
+            check_id_number_free(person_data["id_number"], membership.person)
+        services.update_member(request.user, membership, person_data,
+                               serializer.membership_data())
+        return self._answer(membership)
+
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        membership = self.get_object()
+        serializer = RevealRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            # {"field": [...]} would read as the error schema's own "field" key.
+            messages = [str(m) for m in serializer.errors.get("field", ["请求内容有误。"])]
+            raise DomainError(" ".join(messages), field="field", status=400)
+        value = services.reveal(request.user, membership.person,
+                                serializer.validated_data["field"])
+        response = Response(RevealSerializer({"value": value}).data)
+        add_never_cache_headers(response)
+        return response
