@@ -100,7 +100,8 @@ def prepare():
 CASES: dict[str, Callable] = {}
 ONCE: set[str] = set()
 # Median targets in milliseconds (100 unless listed); the import target is in rows per second.
-TARGET_MS = {"member_stats_city": 500, "team_stats_city": 500}
+# Statistics answer within the statistics target, a street's as well as the whole city's.
+TARGET_MS = {"member_stats_city": 500, "team_stats_city": 500, "member_stats_subtree": 500}
 IMPORT_TARGET_ROWS_PER_S = 2000
 AS_OF_DAYS = ["2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31", "2025-12-31"]
 
@@ -381,7 +382,7 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=50, help="timed requests per case")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per case")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--import-rows", type=int, default=20_000,
+    parser.add_argument("--import-rows", type=int, default=100_000,
                         help="rows in the generated spreadsheet of import_rows_per_s")
     parser.add_argument("--cases", default=",".join(CASES),
                         help=f"comma-separated, from: {', '.join(CASES)}")
