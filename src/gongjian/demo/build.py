@@ -499,10 +499,13 @@ OTHER_ACCOUNTS = [
 _SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕"
              "苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史"
              "顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
-_GIVEN = ("伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 斌 鹏 辉 红 华 峰 亮 玲 燕 "
-          "建国 志强 秀英 桂英 玉兰 海燕 晓东 丽华 文华 建华 红梅 春燕 志刚 晓明 俊杰 宇航 "
-          "子涵 欣怡 浩然 雨桐 思远 佳怡 明辉 晓燕 丽娟 海峰 永强 建军 志华 桂兰 秀兰 淑珍 "
-          "立新 卫东 文静 婷婷 晓红 雪梅 金凤 国华 振华 家豪 一鸣 梦瑶 诗涵 博文 志远").split()
+_GIVEN_BY_SEX = {
+    "男": ("伟 强 磊 军 洋 勇 杰 涛 明 超 刚 斌 鹏 辉 峰 亮 建国 志强 晓东 志刚 晓明 俊杰 宇航 "
+          "浩然 思远 明辉 海峰 永强 建军 志华 立新 卫东 国华 振华 家豪 一鸣 博文 志远 平 华 建华").split(),
+    "女": ("芳 娜 敏 静 丽 艳 娟 霞 玲 燕 红 秀英 桂英 玉兰 海燕 丽华 红梅 春燕 子涵 欣怡 雨桐 "
+          "佳怡 晓燕 丽娟 桂兰 秀兰 淑珍 文静 婷婷 晓红 雪梅 金凤 梦瑶 诗涵 文华").split(),
+}
+_GIVEN = _GIVEN_BY_SEX["男"] + _GIVEN_BY_SEX["女"]
 # The people the reports name stay out of the demo.
 _REAL_NAMES = {"陆素雯", "张海龙", "徐森", "姚向芹", "王梅", "林急", "张华娟", "吴秀丹", "陈慧",
                "黄劲超", "林君", "李榕梅", "柴琳琳", "张茹", "刘作霖", "王琳婷", "魏桃"}
@@ -526,9 +529,11 @@ class _Builder:
         if self.stdout is not None:
             self.stdout.write(text)
 
-    def person(self):
+    def person(self, sex=None):
+        """A fictional name, fitting `sex` when it is known."""
+        given = _GIVEN_BY_SEX.get(sex, _GIVEN)
         while True:
-            name = self.rng.choice(_SURNAMES) + self.rng.choice(_GIVEN)
+            name = self.rng.choice(_SURNAMES) + self.rng.choice(given)
             if name not in _REAL_NAMES and name not in self.used_names:
                 self.used_names.add(name)
                 return name

@@ -157,7 +157,7 @@ class _People:
 
     def person(self, street, org, birth, sex=None, college=None, job=None):
         sex = sex or self.rng.choice(("男", "男", "女", "女", "男"))
-        name = self.builder.person()
+        name = self.builder.person(sex)
         number = self.id_number(street, birth, sex)
         phone = self.phone() if self.rng.random() < 0.92 else ""
         work_unit, job_post = job or self.rng.choice(JOBS)
