@@ -453,8 +453,17 @@ def test_export_reveals_for_staff_who_may_reveal(client, users, tree):
     assert rows[0]["所在党支部"] == "JS-A1 达嘉馨园小区党支部"
     assert rows[0]["入党日期"].date() == datetime.date(1975, 7, 1)
     entry = AuditEntry.objects.get(event="export")
-    assert entry.after == {"filter": {}, "count": 1, "revealed": 1}
+    assert entry.after == {"filter": {}, "count": 1, "revealed": 1,
+                           "revealed_person_ids": [tree.person_a.pk]}
     assert entry.actor == users.community_a
+
+
+def test_export_log_masks_an_id_number_searched_for(client, users, tree):
+    client.force_login(users.community_a)
+    assert [r["姓名"] for r in export(client, "?q=11010519491231002X")] == ["张华娟"]
+    entry = AuditEntry.objects.get(event="export")
+    assert entry.after["filter"] == {"q": "110105********002X"}
+    assert "11010519491231002X" not in str(entry.after)
 
 
 def test_export_is_masked_for_staff_without_the_reveal_right(client, users, tree):

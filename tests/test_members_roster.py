@@ -383,6 +383,18 @@ def test_register_refusals_name_the_field_and_write_nothing(tree, users, as_user
     assert counts() == before
 
 
+def test_out_of_reach_id_number_gets_one_answer_whatever_the_party_status(tree, users,
+                                                                         as_user):
+    """Community B learns nothing about A's member from her ID number: the same refusal as
+    for any person outside its reach, not "already a member"."""
+    client = as_user(users.community_b)
+    response = client.post(NEW, member_data(id_number=FULL_ID_A, birth_date="1949-12-31",
+                                            org="JS-B1"))
+    assert response.status_code == 400
+    errors = " ".join(response.context["form"].errors["id_number"])
+    assert "管理范围以外" in errors and "在册" not in errors
+
+
 def test_service_refuses_what_the_form_would(tree, users):
     """The rules hold without the form: the service refuses, naming the field."""
     from gongjian.core.services import DomainError

@@ -227,12 +227,14 @@ def registered_person(user, number):
     person = find_person_by_id_number(number)
     if person is None:
         return None
-    if Membership.objects.filter(person=person, active=True).exists():
-        raise DomainError("该公民身份号码对应的人员已有在册的党籍，不能重复登记；"
-                          "如属组织关系转接，请办理转接手续。", field="id_number", status=400)
+    # Scope first: for somebody outside the user's reach, one answer whatever their party
+    # status, so an ID number cannot be used to learn whether a stranger is a member.
     if not restrict(user, "change", Person).filter(pk=person.pk).exists():
         raise DomainError("该公民身份号码已登记在您管理范围以外的组织，请联系街道党建办处理。",
                           field="id_number", status=400)
+    if Membership.objects.filter(person=person, active=True).exists():
+        raise DomainError("该公民身份号码对应的人员已有在册的党籍，不能重复登记；"
+                          "如属组织关系转接，请办理转接手续。", field="id_number", status=400)
     return person
 
 

@@ -15,6 +15,7 @@ from gongjian.core.generic import ScopedView
 from gongjian.core.jobs import SYNC_ROWS, ImportJob
 from gongjian.core.spreadsheets import MAX_BYTES, MAX_ROWS, XLSX_CONTENT_TYPE, SpreadsheetError
 
+from . import idnumber
 from .filters import roster
 from .imports import SPEC, MemberImporter, export_workbook
 from .models import Membership, Person
@@ -110,6 +111,16 @@ class ImportErrors(_ImportView):
         return xlsx_response(job.error_workbook(), f"{stem}-错误标注.xlsx")
 
 
+def logged_filters(params):
+    """The export's filters as the audit log keeps them: an ID number searched for is
+    masked, the log must not become a copy of the personal data it protects."""
+    filters = {key: value for key, value in params.items() if value}
+    query = idnumber.normalize(filters.get("q", ""))
+    if len(query) == 18 and query[:17].isdigit():
+        filters["q"] = idnumber.mask(query)
+    return filters
+
+
 class MemberExport(ScopedView):
     """The roster as filtered on the list page, as .xlsx. ID numbers and phones are shown in
     full only for people the viewer may reveal; everyone else's are masked."""
@@ -123,13 +134,14 @@ class MemberExport(ScopedView):
         revealable = set(restrict(user, "reveal", Person)
                          .filter(pk__in=rows.values("person_id")).values_list("pk", flat=True))
         memberships = list(rows)
-        revealed = sum(1 for m in memberships if m.person_id in revealable)
-        filters = {key: value for key, value in request.GET.items() if value}
+        revealed_ids = sorted({m.person_id for m in memberships if m.person_id in revealable})
         audit.record("export", None, object_type="members.membership", object_repr="党员名册",
                      detail=f"导出党员名册 {len(memberships)} 条"
-                            + (f"，其中 {revealed} 条含完整公民身份号码和联系电话"
-                               if revealed else "（证件号码、电话已脱敏）"),
-                     after={"filter": filters, "count": len(memberships),
-                            "revealed": revealed})
+                            + (f"，其中 {len(revealed_ids)} 人含完整公民身份号码和联系电话"
+                               if revealed_ids else "（证件号码、电话已脱敏）"),
+                     after={"filter": logged_filters(request.GET), "count": len(memberships),
+                            "revealed": len(revealed_ids),
+                            # Whose personal data left in full: each reveal is on record.
+                            "revealed_person_ids": revealed_ids})
         data = export_workbook(memberships, revealable)
         return xlsx_response(data, f"党员名册-{timezone.localdate():%Y%m%d}.xlsx")
