@@ -77,3 +77,43 @@ def test_demo_people_are_valid(demo):
     short = stats.staffing_shortfall(User.objects.get(username="longhai"),
                                      Organization.objects.get(code="ZZ-LHML"))
     assert len(short) == 9  # two full-time staff each, no 分管领导
+
+
+def test_seed_counts_of_the_organisation_system(demo):
+    """The counts the four reports give, as the demo builds them."""
+    from django.db.models import Sum
+
+    from gongjian.orgs.choices import NON_PUBLIC_UNIT_TYPES
+    from gongjian.orgs.models import Building, Organization, Unit
+
+    def org(code):
+        return Organization.objects.get(code=code)
+
+    def under(code):
+        return Organization.objects.filter(path__startswith=org(code).path).exclude(code=code)
+
+    # 金山桥: "24个党组织为主体" beneath the street's committee.
+    assert under("XZ-JSQ").count() == 24
+    # 金山: 9 community 大党委/大党总支, 73 member units, 5 shell branches dissolved.
+    jinshan = org("XM-JS")
+    communities = Organization.objects.filter(path__startswith=jinshan.path,
+                                              depth=jinshan.depth + 1, sector="community")
+    assert communities.count() == 9
+    assert Unit.objects.filter(org__path__startswith=jinshan.path).count() == 73
+    assert under("XM-JS").filter(dissolved_on__isnull=False).count() == 5
+    assert under("XM-JS").filter(kind="temporary_branch").exists()
+    # 陇海马路: 9 communities and 8 non-public / social-organisation branches.
+    longhai = org("ZZ-LHML")
+    children = Organization.objects.filter(path__startswith=longhai.path,
+                                           depth=longhai.depth + 1)
+    assert children.filter(sector="community").count() == 9
+    assert children.filter(sector__in=["non_public_enterprise", "social_organization"]
+                           ).count() == 8
+    # 会展: 46 units in the street, 15,000 households.
+    huizhan = org("CC-HZ")
+    assert Unit.objects.filter(org__path__startswith=huizhan.path).count() == 46
+    assert Building.objects.filter(grid__org__path__startswith=huizhan.path).aggregate(
+        n=Sum("households"))["n"] == 15000
+    # Coverage of non-public units is a real ratio, not all or nothing.
+    non_public = Unit.objects.filter(unit_type__in=NON_PUBLIC_UNIT_TYPES)
+    assert 0 < non_public.filter(party_org__isnull=False).count() < non_public.count()
