@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -7,26 +8,17 @@ from django.utils import timezone
 from .access import ROLE_LABELS, ROLES_AT_ORG, ROLES_AT_UNIT, RestrictedQuerySet
 
 
-class UserManager(models.Manager.from_queryset(RestrictedQuerySet)):
-    # Keep Django's create_user / get_by_natural_key on top of the restricted queryset.
+class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
+    """Django's account manager (create_user, createsuperuser, natural keys) on top of the
+    restricted queryset, so accounts go through restrict() like everything else."""
+
     use_in_migrations = True
 
-    def get_by_natural_key(self, username):
-        return self.get(**{self.model.USERNAME_FIELD: username})
-
-    def create_user(self, username, password=None, **extra):
-        from django.contrib.auth.models import UserManager as DjangoUserManager
-
-        return DjangoUserManager.create_user(self, username, password=password, **extra)
-
-    def _create_user(self, username, email, password, **extra):
-        user = self.model(username=username, email=email or "", **extra)
-        user.set_password(password)
-        user.save(using=self._db)
+    def _create_user_object(self, username, email, password, **extra_fields):
+        # Django sets the hash directly; the password's age starts now all the same.
+        user = super()._create_user_object(username, email, password, **extra_fields)
+        user.password_changed_at = timezone.now()
         return user
-
-    def normalize_email(self, email):
-        return (email or "").strip()
 
 
 class User(AbstractUser):

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import audit
 from .access import restrict
 
 
@@ -61,6 +60,3 @@ def delete_checked(user, instance, action="delete"):
         require_scope(user, action, instance)
         instance.delete()
 
-
-__all__ = ["DomainError", "OutOfScope", "audit", "delete_checked", "require_scope",
-           "save_checked", "validate"]

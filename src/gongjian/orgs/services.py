@@ -21,7 +21,8 @@ from gongjian.core.services import (
     validate,
 )
 
-from .models import Building, Grid, GridPost, GridRole, Organization, OrgEvent, Unit
+from .choices import GRID_OWNER_KINDS
+from .models import GridPost, GridRole, Organization, OrgEvent
 
 # Relations that stay with an absorbed organisation when it is merged: its own history and
 # the grants made on it (moving a grant would silently widen someone's reach).
@@ -94,7 +95,7 @@ def update_organization(user, org, **changes):
                     f"改为{org.get_kind_display()}后，下级组织“{child.name}”将无法保留"
                     f"（{child.get_kind_display()}不能设在{org.get_kind_display()}之下）。"
                 ) from error
-        if org.grids.exists() and org.kind not in _grid_owner_kinds():
+        if org.grids.exists() and org.kind not in GRID_OWNER_KINDS:
             raise DomainError(f"该组织还有网格，不能改为{org.get_kind_display()}。")
     with transaction.atomic():
         save_checked(user, org, "change", exclude=["path", "depth", "numchild"])
@@ -106,11 +107,6 @@ def update_organization(user, org, **changes):
             _event(org, user, "changed", "修改了组织信息")
     return org
 
-
-def _grid_owner_kinds():
-    from .choices import GRID_OWNER_KINDS
-
-    return GRID_OWNER_KINDS
 
 
 def move_organization(user, org, new_parent):
@@ -177,7 +173,7 @@ def merge_organizations(user, absorbed, survivor, on=None, reason=""):
                     f"“{absorbed.name}”的下级组织“{child.name}”（{child.get_kind_display()}）"
                     f"不能设在{survivor.get_kind_display()}“{survivor.name}”之下，请先调整。"
                 ) from error
-    if absorbed.grids.exists() and survivor.kind not in _grid_owner_kinds():
+    if absorbed.grids.exists() and survivor.kind not in GRID_OWNER_KINDS:
         raise DomainError(f"“{absorbed.name}”有网格，{survivor.get_kind_display()}不能接收网格。")
     with transaction.atomic():
         moved_children = []
@@ -327,5 +323,3 @@ def ensure_default_grid_roles():
     for order, name in enumerate(DEFAULT_GRID_ROLES, start=1):
         GridRole.objects.get_or_create(name=name, defaults={"order": order})
 
-
-__all__ = ["Building", "Grid", "Unit"]
