@@ -20,4 +20,8 @@ urlpatterns = [
     *router.urls,
     path("", include("gongjian.members.api_urls")),
     path("", include("gongjian.members.stats_api_urls")),
+    path("", include("gongjian.alliance.api_urls")),
+    path("", include("gongjian.projects.api_urls")),
+    path("", include("gongjian.wishes.api_urls")),
+    path("", include("gongjian.enterprise.api_urls")),
 ]

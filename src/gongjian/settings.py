@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "gongjian.core",
     "gongjian.orgs",
     "gongjian.members",
+    "gongjian.alliance",
+    "gongjian.projects",
+    "gongjian.wishes",
+    "gongjian.enterprise",
     "gongjian.demo",
 ]
 
@@ -170,6 +174,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded photos and documents; served only through views that check access.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+# Notifications also go out by e-mail when an SMTP host is configured.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongjian@localhost")
+NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {

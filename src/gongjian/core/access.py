@@ -88,6 +88,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def extend_role_permissions(extra: dict[str, set[str]]) -> None:
+    """Add a capability's rights to the roles (called from its AppConfig.ready)."""
+    for role, perms in extra.items():
+        if role not in ROLE_LABELS:
+            raise KeyError(f"unknown role {role!r}")
+        ROLE_PERMISSIONS[role] = frozenset(ROLE_PERMISSIONS[role] | set(perms))
+
+
+def perms(app: str, model: str, *actions: str) -> set[str]:
+    """`perms("wishes", "wish", "view", "claim")` → {"wishes.view_wish", "wishes.claim_wish"}."""
+    return _perms(app, model, *actions)
+
+
 def grants_of(user):
     """The user's grants, loaded once per request (cached on the user object)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -109,7 +122,16 @@ def can(user, action: str, model) -> bool:
     return any(perm in ROLE_PERMISSIONS.get(g.role, ()) for g in grants_of(user))
 
 
-def _scope_condition(model, grant) -> Q | None:
+def _scope_condition(model, grant, action) -> Q | None:
+    # Rows a model opens beyond the grant's own reach (a published wish to every claimer).
+    opened = model.open_scope(action, grant) if hasattr(model, "open_scope") else None
+    own = _own_scope_condition(model, grant)
+    if opened is None:
+        return own
+    return opened if own is None else own | opened
+
+
+def _own_scope_condition(model, grant) -> Q | None:
     if grant.role in SELF_ROLES:
         self_lookup = getattr(model, "scope_self", None)
         return Q(**{self_lookup: grant.user_id}) if self_lookup else None
@@ -130,7 +152,7 @@ class RestrictedQuerySet(models.QuerySet):
                 continue
             if getattr(self.model, "scope_global", False):
                 return self
-            q = _scope_condition(self.model, grant)
+            q = _scope_condition(self.model, grant, action)
             if q is not None:
                 condition = q if condition is None else condition | q
         return self.none() if condition is None else self.filter(condition)

@@ -175,3 +175,30 @@ class SiteSetting(models.Model):
 
 
 from .jobs import ImportJob  # noqa: E402,F401  (models must live in an app module)
+
+
+class Notification(models.Model):
+    """A message to one account about a step that concerns it (read in the platform)."""
+
+    scope_self = "user_id"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name="接收人")
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    kind = models.CharField("类别", max_length=32, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.title

@@ -17,6 +17,7 @@ transaction with the audit log suppressed: demonstration data is nobody's action
 """
 
 import datetime
+import importlib
 import random
 from decimal import Decimal
 
@@ -681,6 +682,11 @@ class _Builder:
         return result
 
 
+# Each capability adds its demo records to the streets just built, in this order.
+CAPABILITY_DEMOS = ["gongjian.alliance.demo", "gongjian.enterprise.demo",
+                    "gongjian.projects.demo", "gongjian.wishes.demo"]
+
+
 def build_demo(stdout=None) -> list[dict]:
     """Build the four streets and the demo accounts; return the accounts (with password)."""
     with audit.acting_as(suppress=True), transaction.atomic():
@@ -696,6 +702,8 @@ def build_demo(stdout=None) -> list[dict]:
             builder.say(f"已建立 {root.name}")
         accounts = builder.accounts()
         build_people(builder)
+        for module in CAPABILITY_DEMOS:
+            importlib.import_module(module).build(builder)
         SiteSetting.put("demo", timezone.localdate().isoformat())
     return accounts
 

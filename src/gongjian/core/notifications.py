@@ -1,0 +1,72 @@
+"""Telling people about the steps that concern them: in the platform, and by e-mail when set up.
+
+Services call `notify(recipients, title, url=..., body=...)` after their write; the rows are
+written in the caller's transaction and e-mails go out only once it commits. Who to tell is
+found with `org_staff(org)` (the staff whose reach covers an organisation) and
+`unit_liaisons(unit)`.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Notification, RoleGrant, User
+
+STAFF_ROLES = ("street_staff", "community_staff")
+
+
+def notify(recipients: Iterable[User | None], title: str, *, url: str = "", body: str = "",
+           kind: str = "") -> list[Notification]:
+    """One notification per distinct active account; e-mail when EMAIL_HOST is configured."""
+    seen, rows = set(), []
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, title=title[:200], body=body, url=url[:300],
+                                 kind=kind))
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows)
+    if settings.NOTIFY_BY_EMAIL:
+        transaction.on_commit(lambda: _email([r for r in rows if r.user.email]))
+    return rows
+
+
+def _email(rows: list[Notification]) -> None:
+    if not rows:
+        return
+    messages = [(f"【共建】{r.title}", f"{r.body}\n\n{r.url}".strip(), None, [r.user.email])
+                for r in rows]
+    send_mass_mail(messages, fail_silently=True)
+    Notification.objects.filter(pk__in=[r.pk for r in rows]).update(emailed_at=timezone.now())
+
+
+def org_staff(org, roles: Iterable[str] = STAFF_ROLES) -> list[User]:
+    """Active accounts granted one of `roles` at `org` or at an organisation above it."""
+    if org is None:
+        return []
+    ancestor_paths = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
+    grants = (RoleGrant.objects.filter(role__in=list(roles), org__path__in=ancestor_paths,
+                                       user__is_active=True)
+              .select_related("user"))
+    return [g.user for g in grants]
+
+
+def unit_liaisons(unit) -> list[User]:
+    """Active liaison accounts of a unit."""
+    if unit is None:
+        return []
+    grants = RoleGrant.objects.filter(Q(role="unit_liaison") & Q(unit=unit),
+                                      user__is_active=True).select_related("user")
+    return [g.user for g in grants]
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,2 @@
+def build(builder):
+    """Demo records of this capability (to be written)."""
