@@ -188,6 +188,8 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     kind = models.CharField("类别", max_length=32, blank=True)
+    # Reminders carry a key so that a daily sweep tells each person once ("agreement-expiry:7").
+    key = models.CharField("提醒键", max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)

@@ -20,15 +20,21 @@ STAFF_ROLES = ("street_staff", "community_staff")
 
 
 def notify(recipients: Iterable[User | None], title: str, *, url: str = "", body: str = "",
-           kind: str = "") -> list[Notification]:
-    """One notification per distinct active account; e-mail when EMAIL_HOST is configured."""
+           kind: str = "", key: str = "") -> list[Notification]:
+    """One notification per distinct active account; e-mail when EMAIL_HOST is configured.
+
+    With a `key`, accounts that already hold a notification with that key are skipped (a
+    reminder sent by the daily sweep goes out once).
+    """
     seen, rows = set(), []
+    if key:
+        seen = set(Notification.objects.filter(key=key).values_list("user_id", flat=True))
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
         rows.append(Notification(user=user, title=title[:200], body=body, url=url[:300],
-                                 kind=kind))
+                                 kind=kind, key=key))
     if not rows:
         return []
     Notification.objects.bulk_create(rows)
