@@ -22,6 +22,12 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
+def _notification_for(user):
+    from gongjian.core.notifications import notify
+
+    return notify([user], "测试通知", url="/")[0]
+
+
 # args are callables of the `tree` fixture (objects are created per test).
 MATRIX = [
     # -- core pages
@@ -37,6 +43,10 @@ MATRIX = [
     E("grant_revoke", {"secadmin"}, method="POST",
       args=lambda t, u: [u.member.grants.get().pk], ok={302}),
     E("audit_list", {"auditadmin"}),
+    E("notification_list", EVERYONE),
+    E("notification_open", {"member"}, method="POST", ok={302},
+      args=lambda t, u: [_notification_for(u.member).pk]),
+    E("notification_read_all", EVERYONE, method="POST", ok={302}),
     # -- organisations
     E("org_tree", STAFF),
     E("org_search", STAFF, query="q=jaq"),

@@ -5,6 +5,7 @@
     gongjian migrate      建立或升级数据库
     gongjian demo         生成四个街道的演示数据
     gongjian synth        生成城市规模的合成数据（性能测试用）
+    gongjian remind       发送到期与逾期提醒（serve 运行时每小时自动执行）
     gongjian street       设立一个街道党工委（顶层组织）
     gongjian createadmin  创建平台管理员账户（系统/安全/审计管理员）
     gongjian manage ...   其他 Django 管理命令
@@ -64,6 +65,28 @@ def _stop_worker(process):
         process.wait()
 
 
+def _sweep_reminders_hourly():
+    """Reminders go out while the site runs; their keys make each one go out only once."""
+    import threading
+    import time
+
+    def loop():
+        from django.db import connection
+
+        from gongjian.core.reminders import run_sweeps
+
+        while True:
+            try:
+                run_sweeps()
+            except Exception as error:  # noqa: BLE001 - a failed sweep must not stop the site
+                print(f"提醒发送失败：{error}", file=sys.stderr, flush=True)
+            finally:
+                connection.close()
+            time.sleep(3600)
+
+    threading.Thread(target=loop, name="reminders", daemon=True).start()
+
+
 def cmd_serve(args):
     _django()
     from waitress import serve
@@ -73,6 +96,8 @@ def cmd_serve(args):
     worker = None
     if not args.no_worker and _uses_db_worker():
         worker = _start_worker()
+    if not args.no_reminders:
+        _sweep_reminders_hourly()
     # SIGTERM (service managers) unwinds like Ctrl+C, so the worker is stopped too.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     print(f"共建 已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）"
@@ -109,6 +134,17 @@ def cmd_synth(args):
     _django()
     _call("synth", "--scale", args.scale, *(["--if-missing"] if args.if_missing else []),
           *(["--no-members"] if args.no_members else []))
+
+
+def cmd_remind(args):
+    _django()
+    import datetime
+
+    from gongjian.core.reminders import run_sweeps
+
+    today = datetime.date.fromisoformat(args.date) if args.date else None
+    sent = run_sweeps(today)
+    print("；".join(f"{name} {count} 条" for name, count in sent.items()) or "没有提醒项目。")
 
 
 def cmd_street(args):
@@ -171,6 +207,7 @@ def build_parser():
                    help="工作线程数")
     p.add_argument("--no-worker", action="store_true",
                    help="不启动后台任务进程（另行运行 gongjian worker 时使用）")
+    p.add_argument("--no-reminders", action="store_true", help="不在后台发送到期提醒")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="运行后台任务进程 / run the background task worker")
@@ -190,6 +227,10 @@ def build_parser():
     p.add_argument("--if-missing", action="store_true", help="已存在时跳过")
     p.add_argument("--no-members", action="store_true", help="只生成组织，不生成党员")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("remind", help="发送到期与逾期提醒 / send due and overdue reminders")
+    p.add_argument("--date", help="按该日期计算（YYYY-MM-DD），默认今天")
+    p.set_defaults(func=cmd_remind)
 
     p = sub.add_parser("street", help="设立街道党工委 / set up a street's working committee")
     p.add_argument("--code", required=True, help="组织编码")

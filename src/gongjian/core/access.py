@@ -101,6 +101,12 @@ def perms(app: str, model: str, *actions: str) -> set[str]:
     return _perms(app, model, *actions)
 
 
+# Every account reads its own notifications (Notification.open_scope keeps them its own).
+for _role in ROLE_PERMISSIONS:
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms("core", "notification", "view",
+                                                                 "change")
+
+
 def grants_of(user):
     """The user's grants, loaded once per request (cached on the user object)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -146,7 +152,8 @@ class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         """Rows of this queryset that `user` may `action` (view, add, change, delete, ...)."""
         perm = permission_name(self.model, action)
-        condition = None
+        # Rows shown to anyone, signed in or not (a community's public board).
+        condition = self.model.public_scope(action) if hasattr(self.model, "public_scope") else None
         for grant in grants_of(user):
             if perm not in ROLE_PERMISSIONS.get(grant.role, ()):
                 continue

@@ -8,5 +8,8 @@ def navigation(request):
     context = {"demo_mode": SiteSetting.get("demo") is not None}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        context.update(nav_menu=menu_for(user), nav_grants=grants_of(user))
+        from .notifications import unread_count
+
+        context.update(nav_menu=menu_for(user), nav_grants=grants_of(user),
+                       nav_unread=unread_count(user))
     return context

@@ -204,3 +204,8 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def open_scope(cls, action, grant):
+        # Whatever the role, an account reads and marks only its own notifications.
+        return models.Q(user_id=grant.user_id)

@@ -16,8 +16,14 @@ urlpatterns = [
     path("grants/new/", views.GrantCreate.as_view(), name="grant_create"),
     path("grants/<int:pk>/revoke/", views.GrantRevoke.as_view(), name="grant_revoke"),
     path("audit/", views.AuditList.as_view(), name="audit_list"),
+    path("notifications/", views.NotificationList.as_view(), name="notification_list"),
+    path("notifications/<int:pk>/open/", views.NotificationOpen.as_view(),
+         name="notification_open"),
+    path("notifications/read-all/", views.NotificationReadAll.as_view(),
+         name="notification_read_all"),
 ]
 
-register("账户管理", "account_list", User, icon="bi-people", order=80)
-register("角色授权", "grant_list", RoleGrant, icon="bi-shield-lock", order=81)
-register("审计日志", "audit_list", AuditEntry, icon="bi-journal-text", order=82)
+SYSTEM = "系统管理"
+register("账户管理", "account_list", User, icon="bi-people", order=80, group=SYSTEM)
+register("角色授权", "grant_list", RoleGrant, icon="bi-shield-lock", order=81, group=SYSTEM)
+register("审计日志", "audit_list", AuditEntry, icon="bi-journal-text", order=82, group=SYSTEM)

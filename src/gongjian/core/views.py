@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import accounts, audit
@@ -22,7 +23,7 @@ from .forms import (
     ResetPasswordForm,
 )
 from .generic import ScopedView, paginate, run_service
-from .models import AuditEntry, RoleGrant, User
+from .models import AuditEntry, Notification, RoleGrant, User
 
 
 class Login(LoginView):
@@ -253,3 +254,44 @@ class AuditList(ScopedView):
         page, query = paginate(request, rows)
         return self.render({"form": form, "page": page, "query": query,
                             "labels": audit.EVENT_LABELS})
+
+
+# ---- notifications (every account) ---------------------------------------------------------
+
+class NotificationList(ScopedView):
+    model = Notification
+    template_name = "core/notification_list.html"
+
+    def get(self, request):
+        rows = self.scoped()
+        unread_only = request.GET.get("unread") == "1"
+        if unread_only:
+            rows = rows.filter(read_at__isnull=True)
+        page, query = paginate(request, rows)
+        return self.render({"page": page, "query": query, "unread_only": unread_only})
+
+
+class NotificationOpen(ScopedView):
+    """Mark one notification read and follow its link (POST, so a prefetch reads nothing)."""
+
+    model = Notification
+    action = "change"
+    lookup_field = "pk"
+
+    def post(self, request, pk):
+        note = self.get_object()
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+        target = note.url if url_has_allowed_host_and_scheme(note.url, None) else ""
+        return redirect(target or "notification_list")
+
+
+class NotificationReadAll(ScopedView):
+    model = Notification
+    action = "change"
+
+    def post(self, request):
+        count = self.scoped().filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, f"已将 {count} 条通知标为已读。")
+        return redirect("notification_list")

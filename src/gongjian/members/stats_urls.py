@@ -22,6 +22,8 @@ urlpatterns = [
     path("stats/export/", stats_views.StatsExport.as_view(), name="stats_export"),
 ]
 
-register("班子与队伍", "team_index", Team, icon="bi-people", order=50)
+register("班子与队伍", "team_index", Team, icon="bi-people", order=50,
+         group="党员队伍")
 # The figures are about organisations; the page also needs the roster's right (checked there).
-register("统计", "stats", Organization, icon="bi-bar-chart-line", order=60)
+register("统计", "stats", Organization, icon="bi-bar-chart-line", order=60,
+         group="党员队伍")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("members/<int:pk>/reveal/", views.MemberReveal.as_view(), name="member_reveal"),
 ]
 
-register("党员", "member_list", Membership, icon="bi-people-fill", order=15)
+register("党员", "member_list", Membership, icon="bi-people-fill", order=15,
+         group="党员队伍")

@@ -111,6 +111,13 @@ class Organization(MP_Node, PinyinNamed):
     def parent_path(self):
         return self.path[: -self.steplen] if self.depth > 1 else None
 
+    @classmethod
+    def public_scope(cls, action):
+        # Streets and communities have a public board (公示栏) anyone may read.
+        if action == "board":
+            return models.Q(dissolved_on__isnull=True, sector__in=("street", "community"))
+        return None
+
     def clean(self):
         today = timezone.localdate()
         errors = {}

@@ -31,7 +31,8 @@ urlpatterns = [
     path("settings/grid-roles/", views.GridRoleList.as_view(), name="gridrole_list"),
 ]
 
-register("组织体系", "org_tree", Organization, icon="bi-diagram-3", order=10)
-register("网格", "grid_list", Grid, icon="bi-grid-3x3", order=20)
-register("驻区单位", "unit_list", Unit, icon="bi-building", order=30)
-register("网格岗位", "gridrole_list", GridRole, icon="bi-person-badge", order=90)
+register("组织体系", "org_tree", Organization, icon="bi-diagram-3", order=10, group="组织")
+register("网格", "grid_list", Grid, icon="bi-grid-3x3", order=20, group="组织")
+register("驻区单位", "unit_list", Unit, icon="bi-building", order=30, group="组织")
+register("网格岗位", "gridrole_list", GridRole, icon="bi-person-badge", order=90,
+         group="组织")
