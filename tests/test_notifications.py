@@ -36,12 +36,12 @@ def test_reminder_sweeps_report_their_counts(users, monkeypatch):
     def sweep(today):
         return len(notify([users.street], f"{today} 提醒", key=f"test:{today}"))
 
-    monkeypatch.setitem(reminders.SWEEPS, "test", sweep)
+    monkeypatch.setattr(reminders, "SWEEPS", {"test": sweep})
     import datetime
 
     day = datetime.date(2026, 11, 22)
-    assert reminders.run_sweeps(day)["test"] == 1
-    assert reminders.run_sweeps(day)["test"] == 0
+    assert reminders.run_sweeps(day) == {"test": 1}
+    assert reminders.run_sweeps(day) == {"test": 0}
 
 
 @pytest.mark.django_db
