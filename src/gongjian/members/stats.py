@@ -169,7 +169,11 @@ def _by_child(queryset, path_field, org, count):
     width = len(org.path) + Organization.steplen
     rows = (queryset.order_by().values(branch=Substr(path_field, 1, width))
             .annotate(n=count).values_list("branch", "n"))
-    counts = dict(rows)
+    return _children_named(dict(rows))
+
+
+def _children_named(counts):
+    """[{code, name, count}] in tree order for counts keyed by organisation path."""
     if not counts:
         return []
     orgs = {path: (code, name) for path, code, name in Organization.objects.filter(
@@ -230,9 +234,9 @@ def memberships_on(user, org, day):
 
 def member_figures(user, org, as_of):
     """Members of a subtree on a date: totals by category, sex, ethnicity, education, age band,
-    standing and party standing years. One aggregate query over memberships (grouped by
-    ethnicity; the person's attributes are copied onto the membership), one for the children
-    of `org`."""
+    standing and party standing years. One aggregate query over memberships, grouped by the
+    child of `org` each row lies under and by ethnicity (the person's attributes are copied
+    onto the membership): the totals, the ethnicities and the children come from one scan."""
     rows = memberships_on(user, org, as_of)
     full = Q(confirmed_on__lte=as_of) | Q(confirmed_on__isnull=True, category=Category.FULL)
     # The person's attributes as copied onto the membership: one table, no join to people.
@@ -246,11 +250,19 @@ def member_figures(user, org, as_of):
     for i, (_label, low, high) in enumerate(STANDING_YEAR_BANDS):
         aggregates[f"years{i}"] = Count("pk", filter=Q(
             confirmed_on__range=born_between(as_of, low, high)))
-    # One pass over the rows: the counts per ethnicity, which add up to the totals (a few dozen
-    # groups at most, summed here).
-    groups = list(rows.order_by().values("person_ethnicity").annotate(**aggregates))
+    # One pass over the rows: counts per (child, ethnicity), which add up to the totals (a few
+    # hundred groups at most, summed here).
+    width = len(org.path) + Organization.steplen
+    groups = list(rows.order_by().values("person_ethnicity",
+                                         branch=Substr("org__path", 1, width))
+                  .annotate(**aggregates))
     row = {key: sum(group[key] or 0 for group in groups) for key in aggregates}
-    ethnicities = [(group["person_ethnicity"], group["n"]) for group in groups]
+    ethnicity_counts, branch_counts = {}, {}
+    for group in groups:
+        ethnicity = group["person_ethnicity"]
+        ethnicity_counts[ethnicity] = ethnicity_counts.get(ethnicity, 0) + group["n"]
+        branch_counts[group["branch"]] = branch_counts.get(group["branch"], 0) + group["n"]
+    ethnicities = list(ethnicity_counts.items())
     total = row["n"]
     probationary = total - row["full"]
     by_standing_years = {label: row[f"years{i}"]
@@ -274,7 +286,7 @@ def member_figures(user, org, as_of):
                                     key=lambda item: (-item[1], item[0]))),
         "by_standing": by_standing,
         "by_standing_years": by_standing_years,
-        "by_org": _by_child(rows, "org__path", org, Count("pk")),
+        "by_org": _children_named(branch_counts),
     })
     return figures
 
