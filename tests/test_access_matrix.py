@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
+
 def _notification_for(user):
     from gongjian.core.notifications import notify
 
