@@ -200,8 +200,9 @@ def test_list_does_not_query_per_row(tree, users, as_user, django_assert_max_num
     assert len(response.context["page"]) == 31
     assert len(large) == len(small)
     # Session, user, grants, the org filter (roster and page heading), count, rows, demo
-    # setting, and the session's idle-time touch (savepoint, update, release).
-    with django_assert_max_num_queries(11):
+    # setting, unread notifications, and the session's idle-time touch (savepoint, update,
+    # release).
+    with django_assert_max_num_queries(12):
         client.get(LIST, {"org": "JS-A1"})
 
 

@@ -89,7 +89,7 @@ def logout():
     """`logout(page)`: user menu (top right) → 退出登录."""
 
     def log_out(page):
-        page.locator("nav .dropdown-toggle").click()
+        page.locator("#user-menu").click()
         page.get_by_role("button", name="退出登录").click()
         page.wait_for_url("**/login/")
 
