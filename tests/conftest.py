@@ -18,6 +18,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(settings, media_root):
+    # Photos uploaded by tests (and the demo's) stay out of the working copy's var/media.
+    settings.MEDIA_ROOT = media_root
+
+
 @pytest.fixture
 def make_user(db):
     from gongjian.core.models import RoleGrant, User

@@ -1,0 +1,412 @@
+"""Micro-wish pages: phone-first for residents and members (post, the wall, claim, fulfil,
+confirm), desk pages for community staff (review queue, all wishes, rounds). Every step is a
+POST to its own URL calling the service; refusals come back as a message on the wish's page."""
+
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views import View
+
+from gongjian.core.access import can, restrict
+from gongjian.core.generic import ScopedView, paginate, run_action, run_service
+
+from . import photos, services
+from .forms import (
+    FulfilForm,
+    PublishForm,
+    ReasonForm,
+    RoundForm,
+    ThankForm,
+    WishFilterForm,
+    WishForm,
+)
+from .models import DONE_STATES, OPEN_STATES, Round, State, Step, Wish
+from .queries import with_counts
+
+RELATED = ("org", "round", "claimer_unit", "claimer_person", "claimed_by", "posted_by")
+
+
+def _wishes(user, action="view"):
+    return restrict(user, action, Wish).select_related(*RELATED)
+
+
+class WishHome(ScopedView):
+    """微心愿 landing page: post a wish, the street's wall, my wishes, and for staff the queue."""
+
+    model = Wish
+    template_name = "wishes/home.html"
+
+    def get(self, request):
+        user = request.user
+        visible = _wishes(user)
+        can_claim = can(user, "claim", Wish)
+        wall = []
+        if can_claim:
+            wall = list(visible.filter(state=State.PUBLISHED).exclude(posted_by=user)
+                        .order_by("-published_at", "-id")[:60])
+        unit_ids = [u.pk for u in services.claim_units(user)]
+        posted = list(visible.filter(posted_by=user).order_by("-posted_at", "-id")[:50])
+        claimed = list(visible.filter(Q(claimed_by=user) | Q(claimer_unit_id__in=unit_ids))
+                       .order_by("-claimed_at", "-id")[:50]) if can_claim else []
+        context = {"wall": wall, "posted": posted, "claimed": claimed, "can_claim": can_claim,
+                   "can_add": can(user, "add", Wish), "units": services.claim_units(user),
+                   "is_member": services.is_member(user)}
+        if can(user, "review", Wish):
+            reviewable = restrict(user, "review", Wish)
+            context["staff"] = reviewable.aggregate(
+                pending=Count("pk", filter=Q(state=State.SUBMITTED)),
+                open=Count("pk", filter=Q(state=State.PUBLISHED)),
+                claimed=Count("pk", filter=Q(state=State.CLAIMED)),
+                to_confirm=Count("pk", filter=Q(state=State.FULFILLED)),
+                done=Count("pk", filter=Q(state=State.CONFIRMED)))
+            by_org = list(reviewable.values("org__code", "org__name").annotate(
+                pending=Count("pk", filter=Q(state=State.SUBMITTED)),
+                open=Count("pk", filter=Q(state=State.PUBLISHED)),
+                claimed=Count("pk", filter=Q(state=State.CLAIMED)),
+                done=Count("pk", filter=Q(state__in=DONE_STATES))).order_by("org__code"))
+            context["by_org"] = by_org if len(by_org) > 1 else []
+        rounds = restrict(user, "view", Round).select_related("org").order_by("-starts_on")[:4]
+        context["rounds"] = with_counts(rounds)
+        return self.render(context)
+
+
+class WishList(ScopedView):
+    """All wishes in the staff member's reach, filtered."""
+
+    model = Wish
+    action = "review"
+    template_name = "wishes/list.html"
+
+    def get(self, request):
+        form = WishFilterForm(request.GET)
+        rows = _wishes(request.user, "review")
+        round_ = None
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["state"]:
+                rows = rows.filter(state=data["state"])
+            if data["group"]:
+                rows = rows.filter(group=data["group"])
+            if data["round"]:
+                round_ = restrict(request.user, "view", Round).filter(pk=data["round"]).first()
+                rows = rows.filter(round_id=data["round"])
+            if data["q"]:
+                rows = rows.filter(title__contains=data["q"].strip())
+        page, query = paginate(request, rows.order_by("-posted_at", "-id"))
+        return self.render({"form": form, "page": page, "query": query, "round": round_})
+
+
+class WishReview(ScopedView):
+    """The community's review queue: submitted wishes, publish into a round or reject."""
+
+    model = Wish
+    action = "review"
+    template_name = "wishes/review.html"
+
+    def get(self, request):
+        rows = list(_wishes(request.user, "review").filter(state=State.SUBMITTED)
+                    .order_by("posted_at", "id")[:100])
+        # The recipient only for the wish's own community staff (not the street's).
+        revealable = set(restrict(request.user, "reveal", Wish).filter(
+            pk__in=[w.pk for w in rows]).values_list("pk", flat=True))
+        # The rounds each wish may go into (its community's and its street's), read once.
+        paths = {w.org.path[:i] for w in rows for i in range(4, len(w.org.path) + 1, 4)}
+        today = timezone.localdate()
+        rounds = list(restrict(request.user, "view", Round).filter(
+            org__path__in=paths, ends_on__gte=today).select_related("org")
+            .order_by("-starts_on"))
+        for wish in rows:
+            wish.rounds = [r for r in rounds if wish.org.path.startswith(r.org.path)]
+            wish.show_recipient = wish.pk in revealable
+        return self.render({"rows": rows, "reject_form": ReasonForm()})
+
+
+class WishCreate(ScopedView):
+    model = Wish
+    action = "add"
+    template_name = "wishes/form.html"
+
+    def get(self, request):
+        return self.render({"form": WishForm(user=request.user)})
+
+    def post(self, request):
+        form = WishForm(request.POST, user=request.user)
+        if form.is_valid():
+            wish = form.save(commit=False)
+            wish.org = form.cleaned_data.get("org")
+            ok, wish = run_service(request, form, lambda: services.post_wish(request.user, wish),
+                                   "心愿已提交，社区审核后将发布。")
+            if ok:
+                return redirect("wish_detail", pk=wish.pk)
+        return self.render({"form": form}, status=400)
+
+
+def detail_context(user, wish, revealed_phone=None, fulfil_form=None):
+    steps = services.available_steps(user, wish)
+    show_recipient = services.may_see_recipient(user, wish)
+    return {
+        "wish": wish, "steps": steps, "show_recipient": show_recipient,
+        "revealed_phone": revealed_phone,
+        "events": list(wish.events.select_related("actor").order_by("at", "id")),
+        "is_claimer": services.is_claimer(user, wish),
+        "publish_form": PublishForm(user=user, wish=wish) if Step.PUBLISH in steps else None,
+        "reason_form": ReasonForm(),
+        "thank_form": ThankForm() if Step.THANK in steps else None,
+        "fulfil_form": fulfil_form,
+        "units": services.claim_units(user),
+        "is_member": services.is_member(user),
+        "can_reveal": show_recipient and bool(wish.recipient_phone)
+        and wish.posted_by_id != user.pk,
+        "STEP": Step,
+    }
+
+
+class WishDetail(ScopedView):
+    model = Wish
+    lookup_field = "pk"
+    template_name = "wishes/detail.html"
+
+    def get(self, request, pk):
+        wish = self.get_object(queryset=_wishes(request.user))
+        response = self.render(detail_context(request.user, wish))
+        add_never_cache_headers(response)
+        return response
+
+
+class WishReveal(ScopedView):
+    """POST: the recipient's full phone, for those who may see it; logged."""
+
+    model = Wish
+    lookup_field = "pk"
+    template_name = "wishes/detail.html"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        wish = self.get_object(queryset=_wishes(request.user))
+        try:
+            phone = services.reveal_phone(request.user, wish)
+        except services.OutOfScope as error:
+            raise Http404(error.message) from error
+        response = self.render(detail_context(request.user, wish, revealed_phone=phone))
+        add_never_cache_headers(response)
+        return response
+
+
+class StepView(ScopedView):
+    """POST one step of the workflow; back to the wish's page with the outcome."""
+
+    model = Wish
+    lookup_field = "pk"
+    http_method_names = ["post"]
+    step = None
+    done = ""
+
+    def call(self, request, wish):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        wish = self.get_object(queryset=_wishes(request.user, self.action))
+        run_action(request, lambda: self.call(request, wish), self.done)
+        target = request.POST.get("next", "")
+        if target.startswith("/wishes/") and "//" not in target:
+            return redirect(target)
+        if not restrict(request.user, "view", Wish).filter(pk=wish.pk).exists():
+            return redirect("wish_home")
+        return redirect("wish_detail", pk=wish.pk)
+
+
+def _round_from(request):
+    value = (request.POST.get("round") or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise services.DomainError("征集活动选择有误。", field="round", status=400)
+    round_ = restrict(request.user, "view", Round).filter(pk=int(value)).first()
+    if round_ is None:
+        raise services.DomainError("所选征集活动不存在或不在您的管理范围内。", field="round",
+                                   status=400)
+    return round_
+
+
+class WishPublish(StepView):
+    action = "review"
+    done = "心愿已审核发布。"
+
+    def call(self, request, wish):
+        return services.publish(request.user, wish, _round_from(request))
+
+
+class WishReject(StepView):
+    action = "review"
+    done = "已退回该心愿。"
+
+    def call(self, request, wish):
+        return services.reject(request.user, wish, request.POST.get("reason", ""))
+
+
+class WishWithdraw(StepView):
+    action = "withdraw"
+    done = "心愿已撤回。"
+
+    def call(self, request, wish):
+        return services.withdraw(request.user, wish, request.POST.get("reason", ""))
+
+
+class WishClaim(StepView):
+    action = "claim"
+    done = "认领成功！请与社区联系，尽快帮助实现心愿。"
+
+    def call(self, request, wish):
+        unit = None
+        code = (request.POST.get("unit") or "").strip()
+        if code:
+            unit = next((u for u in services.claim_units(request.user) if u.code == code), None)
+            if unit is None:
+                raise services.DomainError("您不是该单位的联络员。", field="unit", status=400)
+        return services.claim(request.user, wish, unit)
+
+
+class WishRelease(StepView):
+    action = "fulfil"
+    done = "已放弃认领，心愿重新发布。"
+
+    def call(self, request, wish):
+        return services.release(request.user, wish, request.POST.get("reason", ""))
+
+
+class WishConfirm(StepView):
+    action = "confirm"
+    done = "已确认心愿实现。"
+
+    def call(self, request, wish):
+        return services.confirm(request.user, wish, request.POST.get("note", ""))
+
+
+class WishThank(StepView):
+    action = "confirm"
+    done = "感谢留言已发布。"
+
+    def call(self, request, wish):
+        return services.thank(request.user, wish, request.POST.get("text", ""))
+
+
+class WishFulfil(ScopedView):
+    """The claimer's form: a photo (required) and what was done."""
+
+    model = Wish
+    action = "fulfil"
+    lookup_field = "pk"
+    template_name = "wishes/fulfil.html"
+
+    def wish(self, request):
+        wish = self.get_object(queryset=_wishes(request.user, "fulfil"))
+        if not services.is_claimer(request.user, wish):
+            raise Http404("只有认领人可以上传实现照片。")
+        return wish
+
+    def get(self, request, pk):
+        return self.render({"wish": self.wish(request), "form": FulfilForm()})
+
+    def post(self, request, pk):
+        wish = self.wish(request)
+        form = FulfilForm(request.POST, request.FILES)
+        if form.is_valid():
+            ok, _ = run_service(request, form, lambda: services.fulfil(
+                request.user, wish, request.FILES.get("photo"), form.cleaned_data["note"]),
+                "已提交实现照片，等待受助人确认。")
+            if ok:
+                return redirect("wish_detail", pk=wish.pk)
+        return self.render({"wish": wish, "form": form}, status=400)
+
+
+class WishPhoto(View):
+    """A fulfilment photo: public once the wish is fulfilled (it appears on the public board),
+    never before. The file was re-encoded without metadata when it was stored."""
+
+    def get(self, request, pk):
+        wish = get_object_or_404(Wish.objects.only("pk", "state", "photo"), pk=pk,
+                                 state__in=DONE_STATES)
+        target = photos.path_of(wish.photo)
+        if target is None:
+            raise Http404("照片不存在。")
+        response = FileResponse(target.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "public, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# ---- rounds ---------------------------------------------------------------------------------
+
+class RoundList(ScopedView):
+    model = Round
+    template_name = "wishes/round_list.html"
+
+    def get(self, request):
+        rows = with_counts(self.scoped().select_related("org").order_by("-starts_on", "-id")[:200])
+        return self.render({"rows": rows, "can_add": self.can("add")})
+
+
+class RoundDetail(ScopedView):
+    model = Round
+    lookup_field = "pk"
+    template_name = "wishes/round_detail.html"
+
+    def get(self, request, pk):
+        round_ = self.get_object(queryset=self.scoped().select_related("org"))
+        round_ = with_counts([round_])[0]
+        wishes = list(_wishes(request.user).filter(round=round_, state__in=OPEN_STATES)
+                      .order_by("state", "-published_at")[:300])
+        chart = {"groups": [g["label"] for g in round_.group_rows],
+                 "posted": [g["posted"] for g in round_.group_rows],
+                 "fulfilled": [g["fulfilled"] for g in round_.group_rows]}
+        can_change = restrict(request.user, "change", Round).filter(pk=round_.pk).exists()
+        return self.render({"round": round_, "wishes": wishes, "chart": chart,
+                            "can_change": can_change,
+                            "can_list": can(request.user, "review", Wish)})
+
+
+class RoundCreate(ScopedView):
+    model = Round
+    action = "add"
+    template_name = "wishes/round_form.html"
+
+    def get(self, request):
+        return self.render({"form": RoundForm(user=request.user), "title": "新建征集活动",
+                            "cancel": reverse("round_list")})
+
+    def post(self, request):
+        form = RoundForm(request.POST, user=request.user)
+        if form.is_valid():
+            ok, round_ = run_service(request, form, lambda: services.save_round(
+                request.user, form.save(commit=False)), "征集活动已创建。")
+            if ok:
+                return redirect("round_detail", pk=round_.pk)
+        return self.render({"form": form, "title": "新建征集活动",
+                            "cancel": reverse("round_list")}, status=400)
+
+
+class RoundEdit(ScopedView):
+    model = Round
+    action = "change"
+    lookup_field = "pk"
+    template_name = "wishes/round_form.html"
+
+    def get(self, request, pk):
+        round_ = self.get_object()
+        return self.render({"form": RoundForm(instance=round_, user=request.user),
+                            "title": f"修改征集活动：{round_.name}",
+                            "cancel": reverse("round_detail", args=[pk])})
+
+    def post(self, request, pk):
+        round_ = self.get_object()
+        form = RoundForm(request.POST, instance=round_, user=request.user)
+        if form.is_valid():
+            ok, _ = run_service(request, form, lambda: services.save_round(
+                request.user, form.save(commit=False)), "已保存。")
+            if ok:
+                return redirect("round_detail", pk=pk)
+        return self.render({"form": form, "title": f"修改征集活动：{round_.name}",
+                            "cancel": reverse("round_detail", args=[pk])}, status=400)
