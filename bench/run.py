@@ -93,6 +93,10 @@ def prepare():
     call_command("migrate", interactive=False, verbosity=0, stdout=sys.stderr)
     log("building the synthetic city (skipped if present)")
     call_command("synth", scale="city", if_missing=True, stdout=sys.stderr, stderr=sys.stderr)
+    from gongjian.projects import synth as project_synth
+
+    log("building the three lists on the city (skipped if present)")
+    project_synth.build(CITY_CODE, log=log)
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -101,7 +105,8 @@ CASES: dict[str, Callable] = {}
 ONCE: set[str] = set()
 # Median targets in milliseconds (100 unless listed); the import target is in rows per second.
 # Statistics answer within the statistics target, a street's as well as the whole city's.
-TARGET_MS = {"member_stats_city": 500, "team_stats_city": 500, "member_stats_subtree": 500}
+TARGET_MS = {"member_stats_city": 500, "team_stats_city": 500, "member_stats_subtree": 500,
+             "project_matching": 200, "project_supervision_city": 200}
 IMPORT_TARGET_ROWS_PER_S = 2000
 AS_OF_DAYS = ["2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31", "2025-12-31"]
 
@@ -301,6 +306,35 @@ def member_stats_city(ctx):
     """City-wide member statistics (544,000 members) on a reference date, through the API."""
     ctx.members_needed()
     return ctx.get(ctx.api, "/api/v1/stats/members/", {"org": CITY_CODE, "as_of": ctx.as_of()})
+
+
+def _project_demands(ctx):
+    """Ids of 300 random open demands of the city (drawn once, from their own seed)."""
+    if not hasattr(ctx, "project_demands"):
+        from gongjian.projects.models import Demand
+
+        ids = list(Demand.objects.filter(org__path__startswith=ctx.root.path,
+                                         state__in=("open", "accepted"))
+                   .values_list("pk", flat=True))
+        if not ids:
+            raise BenchSkip("the synthetic city has no demands yet (bench prepare() builds them)")
+        ctx.project_demands = random.Random(f"{ctx.seed}:projects").sample(ids, min(300, len(ids)))
+    return ctx.project_demands
+
+
+@case("project_matching")
+def project_matching(ctx):
+    """Suggested resources, with reasons, for one random demand among the city's 10,000
+    resources (`/api/v1/demands/<id>/matches/`)."""
+    demand = ctx.rng.choice(_project_demands(ctx))
+    return ctx.get(ctx.api, f"/api/v1/demands/{demand}/matches/")
+
+
+@case("project_supervision_city")
+def project_supervision_city(ctx):
+    """The supervision page over the city's 100,000 projects: pipeline, per district, per
+    unit, overdue list."""
+    return ctx.get(ctx.web, "/projects/supervision/")
 
 
 @case("import_rows_per_s", once=True)

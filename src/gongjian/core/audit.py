@@ -10,6 +10,7 @@ import datetime
 import decimal
 from contextlib import contextmanager
 
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -59,6 +60,8 @@ def _jsonable(value):
         return str(value)
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
+    if isinstance(value, FieldFile):  # an uploaded file is logged by its stored name
+        return value.name or None
     return value
 
 

@@ -5,3 +5,37 @@ class ProjectsConfig(AppConfig):
     name = "gongjian.projects"
     label = "projects"
     verbose_name = "三单与项目"
+
+    def ready(self):
+        from gongjian.core.access import extend_role_permissions, perms
+        from gongjian.core.navigation import register
+
+        from . import reminders  # noqa: F401  (registers the daily sweep)
+        from .models import Demand, Project, Resource
+
+        # The parts of a project are seen by whoever sees the project.
+        parts = (perms("projects", "projectevent", "view")
+                 | perms("projects", "projectclaim", "view")
+                 | perms("projects", "projectphoto", "view"))
+        project_staff = parts | perms("projects", "project", "view", "add", "change", "claim", "dock",
+                              "start", "progress", "accept", "close", "withdraw", "supervise")
+        extend_role_permissions({
+            "street_staff": perms("projects", "demand", "view", "add", "change", "withdraw")
+            | perms("projects", "resource", "view", "add", "change")
+            | project_staff | perms("projects", "project", "approve"),
+            "community_staff": perms("projects", "demand", "view", "add", "change", "withdraw")
+            | perms("projects", "resource", "view", "add", "change")
+            | project_staff,
+            "grid_staff": perms("projects", "demand", "view", "add", "withdraw")
+            | perms("projects", "resource", "view")
+            | perms("projects", "project", "view") | parts,
+            "unit_liaison": perms("projects", "demand", "view")
+            | perms("projects", "resource", "view", "add", "change")
+            | perms("projects", "project", "view", "claim", "start", "progress") | parts,
+            "resident": perms("projects", "demand", "view", "add", "withdraw"),
+        })
+        register("服务需求", "demand_list", Demand, icon="bi-megaphone", order=40, group="服务")
+        register("服务资源", "resource_list", Resource, icon="bi-box-seam", order=41, group="服务")
+        register("共建项目", "project_list", Project, icon="bi-kanban", order=42, group="服务")
+        register("项目督办", "project_supervision", Project, action="supervise",
+                 icon="bi-speedometer2", order=43, group="服务")
