@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("gongjian.projects.urls")),
     path("", include("gongjian.wishes.urls")),
     path("", include("gongjian.enterprise.urls")),
+    path("", include("gongjian.boards.urls")),
     path("api/v1/", include("gongjian.api_urls")),
 ]

@@ -35,6 +35,8 @@ def test_wish_from_resident_to_thanks(page, users, tree, login, settings, tmp_pa
 
     # The resident finds 微心愿 in the menu and posts a wish for a neighbour's child.
     login(page, "resident_a")
+    page.locator("#mainnav").get_by_role("button", name="服务").or_(
+        page.locator("#mainnav .dropdown-toggle", has_text="服务")).click()
     page.locator("#mainnav").get_by_role("link", name="微心愿").click()
     page.get_by_role("link", name="发布心愿").first.click()
     page.fill("#id_title", "一个新书包")

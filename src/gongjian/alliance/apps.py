@@ -31,7 +31,9 @@ class AllianceConfig(AppConfig):
                    | perms("alliance", "event", "view"))
         extend_role_permissions({"street_staff": staff, "community_staff": staff,
                                  "unit_liaison": liaison})
-        navigation.register("共建联盟", "alliance_list", Alliance, icon="bi-people", order=40)
-        navigation.register("决议任务", "task_list", Task, icon="bi-list-check", order=41)
+        navigation.register("共建联盟", "alliance_list", Alliance, icon="bi-people", order=35,
+                            group="共建")
+        navigation.register("决议任务", "task_list", Task, icon="bi-list-check", order=36,
+                            group="共建")
         navigation.register("共建协议", "agreement_list", Agreement, icon="bi-file-earmark-text",
-                            order=42)
+                            order=37, group="共建")

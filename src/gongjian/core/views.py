@@ -24,6 +24,7 @@ from .forms import (
 )
 from .generic import ScopedView, paginate, run_service
 from .models import AuditEntry, Notification, RoleGrant, User
+from .navigation import menu_for
 
 
 class Login(LoginView):
@@ -83,7 +84,27 @@ def home(request):
             "today": audit_rows.filter(at__gte=since).count(),
             "failed_logins": audit_rows.filter(at__gte=since, event="login_failed").count(),
         }
+    context["shortcuts"] = [child for item in menu_for(user)
+                            for child in item.get("children", [item])]
+    context["boards"] = _home_boards(grants)
+    context["unread"] = restrict(user, "view", Notification).filter(
+        read_at__isnull=True)[:5]
     return render(request, "core/home.html", context)
+
+
+def _home_boards(grants):
+    """The public boards of the communities (or streets) the user's grants sit in."""
+    from gongjian.orgs.models import Organization
+
+    step = Organization.steplen
+    paths = {g.org.path[:i] for g in grants if g.org_id
+             for i in range(step, len(g.org.path) + 1, step)}
+    paths |= {g.unit.org.path[:i] for g in grants if g.unit_id and g.unit.org_id
+              for i in range(step, len(g.unit.org.path) + 1, step)}
+    if not paths:
+        return []
+    return list(Organization.objects.filter(path__in=paths, sector="community",
+                                            dissolved_on__isnull=True).order_by("path")[:5])
 
 
 # ---- accounts (系统管理员) ------------------------------------------------------------------

@@ -28,4 +28,5 @@ class EnterpriseConfig(AppConfig):
             "unit_liaison": perms("enterprise", "case", "view", "add", "rate"),
         })
         # One entry: the pages share tabs (统计、企业诉求、挂钩企业、片区、干部) inside.
-        register("企业服务", "enterprise_case_list", Case, icon="bi-briefcase", order=70)
+        register("企业服务", "enterprise_case_list", Case, icon="bi-briefcase", order=70,
+                 group="服务")

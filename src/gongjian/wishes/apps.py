@@ -28,7 +28,7 @@ class WishesConfig(AppConfig):
             "unit_liaison": perms("wishes", "wish", "view", "claim", "fulfil")
             | perms("wishes", "round", "view"),
         })
-        register("微心愿", "wish_home", Wish, icon="bi-gift", order=60)
+        register("微心愿", "wish_home", Wish, icon="bi-gift", order=60, group="服务")
 
         from django.db.models import Q
 

@@ -83,6 +83,11 @@ class Round(models.Model):
         return self.name
 
     @classmethod
+    def public_scope(cls, action):
+        # Rounds and their counts are public.
+        return Q() if action == "board" else None
+
+    @classmethod
     def open_scope(cls, action, grant):
         # Members, residents and liaisons read the rounds (counts only) of their street.
         if action != "view":
@@ -182,6 +187,11 @@ class Wish(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def public_scope(cls, action):
+        # The public board shows published wishes and what became of them (no recipient).
+        return Q(state__in=OPEN_STATES) if action == "board" else None
 
     @classmethod
     def open_scope(cls, action, grant):

@@ -1,7 +1,10 @@
 """Counts of rounds and the public board's data. Aggregates run in SQL, one query per table."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 from django.urls import reverse
+
+from gongjian.core.access import restrict
 
 from .models import DONE_STATES, OPEN_STATES, Group, Round, State, Wish
 
@@ -41,12 +44,15 @@ def with_counts(rounds):
 
 
 def public_board(community) -> dict:
-    """What a community's (or a street's) public board shows of its wishes: no recipient, masked members.
+    """What a community's (or a street's) public board shows of its wishes: the rows the
+    models declare public (`public_scope("board")`), no recipient, masked members.
 
     `wishes`: published, claimed and fulfilled ones (title, group, state, round, claimer shown
     as the unit's name or a masked member's name, thanks, photo URL through the public photo
-    view); `rounds`: the rounds of the community and of its street, with their counts."""
-    wishes = (Wish.objects.filter(org__path__startswith=community.path, state__in=OPEN_STATES)
+    view); `rounds`: the rounds of the community and of its street, with their counts. The
+    description is the poster's own words and may name the recipient: not shown."""
+    anyone = AnonymousUser()
+    wishes = (restrict(anyone, "board", Wish).filter(org__path__startswith=community.path)
               .select_related("round", "claimer_unit", "claimer_person", "claimed_by")
               .order_by("-published_at", "-id")[:200])
     items = []
@@ -54,7 +60,6 @@ def public_board(community) -> dict:
         items.append({
             "id": wish.pk,
             "title": wish.title,
-            "description": wish.description,
             "group": wish.group,
             "group_label": wish.get_group_display(),
             "state": wish.state,
@@ -69,8 +74,8 @@ def public_board(community) -> dict:
         })
     # The rounds above (the street's) and within (a street's board shows its communities').
     paths = [community.path[:i] for i in range(4, len(community.path) + 1, 4)]
-    rounds = with_counts(Round.objects.filter(Q(org__path__in=paths)
-                                              | Q(org__path__startswith=community.path))
+    rounds = with_counts(restrict(anyone, "board", Round)
+                         .filter(Q(org__path__in=paths) | Q(org__path__startswith=community.path))
                          .select_related("org").order_by("-starts_on", "-id"))
     return {
         "wishes": items,
