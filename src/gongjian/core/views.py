@@ -86,13 +86,13 @@ def home(request):
         }
     context["shortcuts"] = [child for item in menu_for(user)
                             for child in item.get("children", [item])]
-    context["boards"] = _home_boards(grants)
+    context["boards"] = _home_boards(user, grants)
     context["unread"] = restrict(user, "view", Notification).filter(
         read_at__isnull=True)[:5]
     return render(request, "core/home.html", context)
 
 
-def _home_boards(grants):
+def _home_boards(user, grants):
     """The public boards of the communities (or streets) the user's grants sit in."""
     from gongjian.orgs.models import Organization
 
@@ -103,8 +103,8 @@ def _home_boards(grants):
               for i in range(step, len(g.unit.org.path) + 1, step)}
     if not paths:
         return []
-    return list(Organization.objects.filter(path__in=paths, sector="community",
-                                            dissolved_on__isnull=True).order_by("path")[:5])
+    return list(restrict(user, "board", Organization).filter(path__in=paths, sector="community")
+                .order_by("path")[:5])
 
 
 # ---- accounts (系统管理员) ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -113,10 +114,16 @@ class Organization(MP_Node, PinyinNamed):
 
     @classmethod
     def public_scope(cls, action):
-        # Streets and communities have a public board (公示栏) anyone may read.
-        if action == "board":
-            return models.Q(dissolved_on__isnull=True, sector__in=("street", "community"))
-        return None
+        # Streets and communities have a public board (公示栏) anyone may read; a community is
+        # the top community-sector node (its branches and groups share its board).
+        if action != "board":
+            return None
+        parent = Organization.objects.filter(
+            path=Substr(models.OuterRef("path"), 1,
+                        Length(models.OuterRef("path")) - cls.steplen),
+            sector="community")
+        return models.Q(models.Q(sector="street") | models.Q(sector="community")
+                        & ~models.Q(models.Exists(parent)), dissolved_on__isnull=True)
 
     def clean(self):
         today = timezone.localdate()

@@ -70,7 +70,7 @@ def scope_summary(user):
         elif grant.unit_id:
             unit = restrict(user, "view", Unit).filter(pk=grant.unit_id).first()
             if unit is not None:
-                cards = [{"label": "本单位", "value": unit.name,
+                cards = [{"label": "单位类型 · 查看本单位", "value": unit.get_unit_type_display(),
                           "url": reverse("unit_detail", args=[unit.code])}]
                 blocks.append({"role": ROLE_LABELS[grant.role], "unit": unit, "cards": cards})
     return blocks
