@@ -70,3 +70,29 @@ def test_a_link_to_another_site_is_not_followed(client, users):
     client.force_login(users.member)
     response = client.post(reverse("notification_open", args=[note.pk]))
     assert response["Location"] == reverse("notification_list")
+
+
+@pytest.mark.django_db
+def test_email_goes_out_after_commit_when_configured(users, settings, mailoutbox,
+                                                     django_capture_on_commit_callbacks):
+    settings.NOTIFY_BY_EMAIL = True
+    users.street.email = "street@example.cn"
+    users.street.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([users.street, users.community_a], "项目待立项", url="/projects/1/",
+               body="金安社区申报了项目")
+        assert mailoutbox == []  # nothing leaves before the transaction commits
+    assert [m.to for m in mailoutbox] == [["street@example.cn"]]  # comm_a has no address
+    assert mailoutbox[0].subject == "【共建】项目待立项"
+    assert Notification.objects.get(user=users.street).emailed_at is not None
+
+
+@pytest.mark.django_db
+def test_no_email_without_a_mail_server(users, settings, mailoutbox,
+                                        django_capture_on_commit_callbacks):
+    settings.NOTIFY_BY_EMAIL = False
+    users.street.email = "street@example.cn"
+    users.street.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([users.street], "项目待立项")
+    assert mailoutbox == []
