@@ -15,7 +15,7 @@ from gongjian.core import reminders
 from gongjian.core.access import restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, save_checked, validate
-from gongjian.orgs.models import Organization
+from gongjian.orgs.models import Organization, street_path
 
 from .models import (
     COMPANY_TYPES,
@@ -195,11 +195,11 @@ def assign(user, case, *, assignee=None, assignee_org=None, deadline=None, note=
     deadline = _date(deadline, "办理期限", "deadline")
     with transaction.atomic():
         case = _locked(user, case, "assign")
-        street_path = case.company.org.path[:Organization.steplen]
-        if assignee is not None and (assignee.street.path != street_path or not assignee.active):
+        street = street_path(case.company.org)
+        if assignee is not None and (assignee.street.path != street or not assignee.active):
             raise DomainError(f"“{assignee}”不是企业所在街道的在岗挂钩干部。", field="assignee",
                               status=400)
-        if assignee_org is not None and not assignee_org.path.startswith(street_path):
+        if assignee_org is not None and not assignee_org.path.startswith(street):
             raise DomainError(f"“{assignee_org.name}”不在企业所在街道。", field="assignee_org",
                               status=400)
         if deadline < case.raised_on:

@@ -26,12 +26,11 @@ import datetime
 import re
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractYear, Length, Substr
+from django.db.models.functions import Coalesce, ExtractYear, Substr
 from django.utils import timezone
 
 from gongjian.core.access import restrict
 from gongjian.core.figures import one_decimal, percent
-from gongjian.orgs.choices import Sector
 from gongjian.orgs.models import Organization
 from gongjian.orgs.queries import tree_roots
 
@@ -323,17 +322,9 @@ def standard():
 
 
 def communities(user, org):
-    """Community party organisations in the subtree of `org`: of the community sector, under
-    an organisation that is not (branches and groups inside a community are not communities)."""
-    steplen = Organization.steplen
-    parent = Organization.objects.filter(
-        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - steplen))
-    return (restrict(user, "view", Organization)
-            .filter(path__startswith=org.path, sector=Sector.COMMUNITY,
-                    dissolved_on__isnull=True)
-            .annotate(parent_sector=Subquery(parent.values("sector")[:1]))
-            .exclude(parent_sector=Sector.COMMUNITY)
-            .order_by("path"))
+    """Community party organisations in the subtree of `org` (see OrgQuerySet.communities)."""
+    return (restrict(user, "view", Organization).communities()
+            .filter(path__startswith=org.path, dissolved_on__isnull=True).order_by("path"))
 
 
 def staffing_table(user, org, day=None):

@@ -46,6 +46,19 @@ class OrgQuerySet(MP_NodeQuerySet, RestrictedQuerySet):
     def active(self):
         return self.filter(dissolved_on__isnull=True)
 
+    def communities(self):
+        """Community party organisations: of the community sector, under an organisation that
+        is not (branches and groups inside a community are not communities)."""
+        return self.filter(community_condition())
+
+
+def community_condition() -> models.Q:
+    parent = Organization.objects.filter(
+        path=Substr(models.OuterRef("path"), 1,
+                    Length(models.OuterRef("path")) - Organization.steplen),
+        sector="community")
+    return models.Q(sector="community") & ~models.Q(models.Exists(parent))
+
 
 class OrgManager(MP_NodeManager.from_queryset(OrgQuerySet)):
     def get_queryset(self):
@@ -118,12 +131,8 @@ class Organization(MP_Node, PinyinNamed):
         # the top community-sector node (its branches and groups share its board).
         if action != "board":
             return None
-        parent = Organization.objects.filter(
-            path=Substr(models.OuterRef("path"), 1,
-                        Length(models.OuterRef("path")) - cls.steplen),
-            sector="community")
-        return models.Q(models.Q(sector="street") | models.Q(sector="community")
-                        & ~models.Q(models.Exists(parent)), dissolved_on__isnull=True)
+        return models.Q(models.Q(sector="street") | community_condition(),
+                        dissolved_on__isnull=True)
 
     def clean(self):
         today = timezone.localdate()
@@ -195,6 +204,27 @@ class GridRole(models.Model):
 
     def __str__(self):
         return self.name
+
+
+
+def street_path(org) -> str:
+    """The path of the street an organisation lies in: its deepest ancestor-or-self that is a
+    working committee (a street's 党工委; in a city-wide tree the districts are working
+    committees too). Cached on the instance: one indexed lookup per organisation and request."""
+    cached = getattr(org, "_street_path", None)
+    if cached is None:
+        step = Organization.steplen
+        paths = [org.path[:i] for i in range(step, len(org.path) + 1, step)]
+        cached = (Organization.objects.filter(path__in=paths, kind="working_committee")
+                  .order_by("-depth").values_list("path", flat=True).first()
+                  or org.path[:step])
+        org._street_path = cached
+    return cached
+
+
+def community_path(path: str, street: str) -> str:
+    """The community (the level right below the street) a path lies in, or the street."""
+    return path[: len(street) + Organization.steplen] if len(path) > len(street) else street
 
 
 class Grid(PinyinNamed):

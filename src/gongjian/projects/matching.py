@@ -21,7 +21,7 @@ from django.db.models import Avg
 from django.db.models.functions import Substr
 
 from gongjian.core.access import restrict
-from gongjian.orgs.models import Unit
+from gongjian.orgs.models import Unit, community_path, street_path
 
 from .models import (
     OPEN_DEMAND_STATES,
@@ -29,8 +29,6 @@ from .models import (
     Demand,
     Resource,
     UnitRecord,
-    community_path,
-    street_path,
 )
 
 CANDIDATE_LIMIT = 2000

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongjian.core.access import RestrictedQuerySet
-from gongjian.orgs.models import Grid, Organization, Unit
+from gongjian.orgs.models import Grid, Organization, Unit, community_path, street_path
 
 STEPLEN = Organization.steplen
 
@@ -70,25 +70,6 @@ CLAIMABLE_STATES = (ProjectState.APPROVED, ProjectState.CLAIMED)
 # Shown on public boards: past approval, not rejected or withdrawn.
 PUBLIC_STATES = (ProjectState.APPROVED, ProjectState.CLAIMED, ProjectState.DOCKED,
                  ProjectState.EXECUTING, ProjectState.ACCEPTED, ProjectState.CLOSED)
-
-
-def street_path(org) -> str:
-    """The path of the street an organisation lies in: its deepest ancestor-or-self that is a
-    working committee (a street's 党工委; a city's districts are working committees too).
-    Cached on the instance: one indexed lookup per organisation and request."""
-    cached = getattr(org, "_street_path", None)
-    if cached is None:
-        paths = [org.path[:i] for i in range(STEPLEN, len(org.path) + 1, STEPLEN)]
-        cached = (Organization.objects.filter(path__in=paths, kind="working_committee")
-                  .order_by("-depth").values_list("path", flat=True).first()
-                  or org.path[:STEPLEN])
-        org._street_path = cached
-    return cached
-
-
-def community_path(path: str, street: str) -> str:
-    """The community (the level right below the street) a path lies in, or the street."""
-    return path[: len(street) + STEPLEN] if len(path) > len(street) else street
 
 
 class Demand(models.Model):

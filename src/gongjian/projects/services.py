@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from gongjian.core.access import grants_of, reach_orgs, restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, save_checked, validate
-from gongjian.orgs.models import Unit
+from gongjian.orgs.models import Unit, street_path
 
 from .keywords import keywords_of, stored
 from .models import (
@@ -33,7 +33,6 @@ from .models import (
     ProjectState,
     Resource,
     UnitRecord,
-    street_path,
 )
 
 S = ProjectState

@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongjian.core.access import can, reach_orgs, restrict
 from gongjian.core.generic import ScopedView, paginate, run_action, run_service
 from gongjian.core.services import OutOfScope
-from gongjian.orgs.models import Grid, Organization, Unit
+from gongjian.orgs.models import Grid, Organization, Unit, street_path
 
 from . import matching, queries, services
 from .forms import (
@@ -38,7 +38,6 @@ from .models import (
     ProjectEvent,
     ProjectPhoto,
     Resource,
-    street_path,
 )
 
 MATCHES_ON_DETAIL = 5

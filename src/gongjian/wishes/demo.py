@@ -204,8 +204,8 @@ class _Demo:
 
 
 def _communities(street):
-    return list(Organization.objects.filter(path__startswith=street.path, depth=2,
-                                            sector="community").order_by("path"))
+    return list(Organization.objects.communities().filter(path__startswith=street.path)
+                .order_by("path"))
 
 
 def _units(street):

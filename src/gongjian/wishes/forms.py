@@ -35,7 +35,7 @@ class WishForm(Styled, forms.ModelForm):
         reach = reach_orgs(user, "add", Wish)
         if reach:
             paths = [o.path for o in reach]
-            communities = Organization.objects.active().filter(depth=2)
+            communities = Organization.objects.active().communities()
             from django.db.models import Q
 
             condition = Q()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gongjian.core.access import SELF_ROLES, RestrictedQuerySet
 from gongjian.core.crypto import EncryptedField
-from gongjian.orgs.models import Organization
+from gongjian.orgs.models import Organization, street_path
 
 
 class Group(models.TextChoices):
@@ -45,16 +45,11 @@ STATE_BADGES = {State.SUBMITTED: "text-bg-warning", State.PUBLISHED: "text-bg-pr
                 State.WITHDRAWN: "text-bg-light"}
 
 
-def street_path(org_path: str) -> str:
-    """The street (depth-1 ancestor) of an organisation, as a path prefix."""
-    return org_path[:Organization.steplen]
-
-
 def _claimer_street(grant) -> str | None:
     if grant.role in SELF_ROLES and grant.org_id:
-        return street_path(grant.org.path)
+        return street_path(grant.org)
     if grant.role == "unit_liaison" and grant.unit_id:
-        return street_path(grant.unit.org.path)
+        return street_path(grant.unit.org)
     return None
 
 
@@ -104,7 +99,7 @@ class Round(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
-        if self.org_id and self.org.depth > 2:
+        if self.org_id and len(self.org.path) > len(street_path(self.org)) + self.org.steplen:
             raise ValidationError({"org": "征集活动须由街道或社区主办。"})
 
     def is_running(self, day=None):

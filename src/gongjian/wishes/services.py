@@ -14,7 +14,7 @@ from gongjian.core import audit
 from gongjian.core.access import grants_of, reach_orgs, restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, validate
-from gongjian.orgs.models import Organization, Unit
+from gongjian.orgs.models import Organization, Unit, community_path, street_path
 
 from . import photos
 from .models import CLAIMED_STATES, Round, State, Step, Wish, WishEvent
@@ -119,18 +119,19 @@ def _copy(wish):
 # ---- who may do what ------------------------------------------------------------------------
 
 def community_of(org: Organization) -> Organization:
-    """The community (depth 2) an organisation belongs to."""
-    if org.depth == 2:
-        return org
-    if org.depth < 2:
+    """The community (the level right below the street) an organisation belongs to."""
+    street = street_path(org)
+    if len(org.path) <= len(street):
         raise DomainError("请选择心愿所在的社区。", field="org", status=400)
-    return Organization.objects.get(path=org.path[:2 * Organization.steplen])
+    path = community_path(org.path, street)
+    return org if path == org.path else Organization.objects.get(path=path)
 
 
 def home_community(user):
     """A member's or resident's own community (from their grant), else None."""
     for grant in grants_of(user):
-        if grant.role in ("member", "resident") and grant.org_id and grant.org.depth >= 2:
+        if grant.role in ("member", "resident") and grant.org_id \
+                and len(grant.org.path) > len(street_path(grant.org)):
             return community_of(grant.org)
     return None
 
