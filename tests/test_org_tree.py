@@ -593,3 +593,38 @@ def test_unit_with_liaison_cannot_be_deleted(tree, users):
         services.delete_unit(users.street, tree.unit_a)
     assert refused.value.message == "该单位还有联络员账户，请先由安全管理员收回授权。"
     assert Unit.objects.filter(pk=tree.unit_a.pk).exists()
+
+
+def test_street_and_community_of_any_organisation(tree):
+    from gongjian.orgs.models import community_path, street_path
+
+    assert street_path(tree.a1g) == tree.s.path
+    assert community_path(tree.a1g.path, tree.s.path) == tree.a.path
+    assert community_path(tree.s.path, tree.s.path) == tree.s.path
+    communities = set(Organization.objects.communities().values_list("code", flat=True))
+    assert communities == {"JS-A", "JS-B"}  # not their branches, groups or the street
+
+
+def test_street_is_the_deepest_working_committee_in_a_city_wide_tree(tree):
+    city = services.create_organization(None, parent=None, code="CITY", name="某市委城市工委",
+                                        kind="working_committee", sector="street")
+    district = services.create_organization(None, parent=city, code="CITY-D",
+                                            name="某区街道工委", kind="working_committee",
+                                            sector="street")
+    street = services.create_organization(None, parent=district, code="CITY-D-S",
+                                          name="某街道党工委", kind="working_committee",
+                                          sector="street")
+    community = services.create_organization(None, parent=street, code="CITY-D-S-1",
+                                             name="某社区党委", kind="committee",
+                                             sector="community")
+    branch = services.create_organization(None, parent=community, code="CITY-D-S-1-1",
+                                          name="某小区党支部", kind="branch",
+                                          sector="community")
+    from gongjian.orgs.models import community_path, street_path
+
+    branch = Organization.objects.get(pk=branch.pk)
+    assert street_path(branch) == Organization.objects.get(pk=street.pk).path
+    assert community_path(branch.path, street_path(branch)) == \
+        Organization.objects.get(pk=community.pk).path
+    assert set(Organization.objects.communities().filter(path__startswith=city.path)
+               .values_list("code", flat=True)) == {"CITY-D-S-1"}
