@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
 from gongjian.core.access import restrict
-from gongjian.orgs.models import Organization
+from gongjian.orgs.models import Organization, ancestor_paths
 
 # (capability module with public_board(org), its section template), in page order.
 SECTIONS = [
@@ -31,11 +31,6 @@ def _public_orgs(user):
     return restrict(user, "board", Organization)
 
 
-def _ancestor_paths(path):
-    step = Organization.steplen
-    return [path[:i] for i in range(step, len(path) + 1, step)]
-
-
 def board_index(request):
     """Streets with their communities; a search finds a street by its or a community's name."""
     q = request.GET.get("q", "").strip()
@@ -43,7 +38,7 @@ def board_index(request):
     streets = public.filter(sector="street").order_by("path")
     if q:
         found = public.filter(name__contains=q).values_list("path", flat=True)[:200]
-        streets = streets.filter(path__in={a for p in found for a in _ancestor_paths(p)})
+        streets = streets.filter(path__in={a for p in found for a in ancestor_paths(p)})
     page = Paginator(streets, 20).get_page(request.GET.get("page"))
     blocks = []
     if page.object_list:

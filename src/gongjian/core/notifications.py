@@ -56,8 +56,9 @@ def org_staff(org, roles: Iterable[str] = STAFF_ROLES) -> list[User]:
     """Active accounts granted one of `roles` at `org` or at an organisation above it."""
     if org is None:
         return []
-    ancestor_paths = [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-    grants = (RoleGrant.objects.filter(role__in=list(roles), org__path__in=ancestor_paths,
+    from gongjian.orgs.models import ancestor_paths
+
+    grants = (RoleGrant.objects.filter(role__in=list(roles), org__path__in=ancestor_paths(org.path),
                                        user__is_active=True)
               .select_related("user"))
     return [g.user for g in grants]

@@ -94,13 +94,11 @@ def home(request):
 
 def _home_boards(user, grants):
     """The public boards of the communities (or streets) the user's grants sit in."""
-    from gongjian.orgs.models import Organization
+    from gongjian.orgs.models import Organization, ancestor_paths
 
-    step = Organization.steplen
-    paths = {g.org.path[:i] for g in grants if g.org_id
-             for i in range(step, len(g.org.path) + 1, step)}
-    paths |= {g.unit.org.path[:i] for g in grants if g.unit_id and g.unit.org_id
-              for i in range(step, len(g.unit.org.path) + 1, step)}
+    homes = [g.org for g in grants if g.org_id] + [g.unit.org for g in grants
+                                                   if g.unit_id and g.unit.org_id]
+    paths = {path for org in homes for path in ancestor_paths(org.path)}
     if not paths:
         return []
     return list(restrict(user, "board", Organization).filter(path__in=paths, sector="community")

@@ -15,7 +15,7 @@ from gongjian.core import reminders
 from gongjian.core.access import restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, save_checked, validate
-from gongjian.orgs.models import Organization, street_path
+from gongjian.orgs.models import street_path
 
 from .models import (
     COMPANY_TYPES,
@@ -158,7 +158,7 @@ def raise_case(user, *, company, category, title, description, raised_on=None,
     if source is None:
         source = Source.CADRE if on_behalf_of else (
             Source.COMPANY if is_liaison else Source.STAFF)
-    if on_behalf_of is not None and on_behalf_of.street.path != company.org.path[:Organization.steplen]:
+    if on_behalf_of is not None and on_behalf_of.street.path != street_path(company.org):
         raise DomainError("代为提出的挂钩干部须属于企业所在街道。", field="on_behalf_of", status=400)
     case = Case(company=company, category=category, title=(title or "").strip(),
                 description=(description or "").strip(), raised_on=raised_on or timezone.localdate(),
@@ -231,7 +231,7 @@ def visit(user, case, *, visited_on=None, visitor=None, visitor_name="", done=""
         case = _locked(user, case, "visit")
         if visited_on < case.raised_on:
             raise DomainError("走访日期不能早于诉求提出日期。", field="visited_on", status=400)
-        if visitor is not None and visitor.street.path != case.company.org.path[:Organization.steplen]:
+        if visitor is not None and visitor.street.path != street_path(case.company.org):
             raise DomainError("走访干部须属于企业所在街道。", field="visitor", status=400)
         row = CaseVisit(case=case, visited_on=visited_on, visitor=visitor,
                         visitor_name=visitor_name, done=done, next_step=(next_step or "").strip(),

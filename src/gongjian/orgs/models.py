@@ -213,13 +213,18 @@ def street_path(org) -> str:
     committees too). Cached on the instance: one indexed lookup per organisation and request."""
     cached = getattr(org, "_street_path", None)
     if cached is None:
-        step = Organization.steplen
-        paths = [org.path[:i] for i in range(step, len(org.path) + 1, step)]
-        cached = (Organization.objects.filter(path__in=paths, kind="working_committee")
+        cached = (Organization.objects.filter(path__in=ancestor_paths(org.path),
+                                              kind="working_committee")
                   .order_by("-depth").values_list("path", flat=True).first()
-                  or org.path[:step])
+                  or org.path[:Organization.steplen])
         org._street_path = cached
     return cached
+
+
+def ancestor_paths(path: str, include_self: bool = True) -> list[str]:
+    """Paths of the organisations above `path` (root first), and of `path` itself."""
+    step = Organization.steplen
+    return [path[:i] for i in range(step, len(path) + (1 if include_self else 0), step)]
 
 
 def community_path(path: str, street: str) -> str:

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from gongjian.core.models import RoleGrant, User
 from gongjian.members.models import Membership
-from gongjian.orgs.models import Organization, Unit
+from gongjian.orgs.models import Organization, Unit, ancestor_paths
 
 from .models import Group, Round, State, Step, Wish, WishEvent
 
@@ -186,7 +186,7 @@ class _Demo:
     def staff(self, org):
         key = ("staff", org.pk)
         if key not in self._staff_cache:
-            paths = [org.path[:i] for i in range(4, len(org.path) + 1, 4)]
+            paths = ancestor_paths(org.path)
             grant = (RoleGrant.objects.filter(role__in=("community_staff", "street_staff"),
                                               org__path__in=paths)
                      .select_related("user").order_by("-org__depth").first())

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from gongjian.core.access import reach_orgs, restrict
 from gongjian.core.forms import DATE_INPUT, Styled
-from gongjian.orgs.models import Organization
+from gongjian.orgs.models import Organization, ancestor_paths
 
 from .models import Group, Round, Wish
 
@@ -61,7 +61,7 @@ class PublishForm(Styled, forms.Form):
     def __init__(self, *args, user=None, wish=None, **kwargs):
         super().__init__(*args, **kwargs)
         if wish is not None:
-            paths = [wish.org.path[:i] for i in range(4, len(wish.org.path) + 1, 4)]
+            paths = ancestor_paths(wish.org.path)
             self.fields["round"].queryset = restrict(user, "view", Round).filter(
                 org__path__in=paths, ends_on__gte=timezone.localdate()).order_by("-starts_on")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gongjian.core.access import SELF_ROLES, RestrictedQuerySet
 from gongjian.core.crypto import EncryptedField
-from gongjian.orgs.models import Organization, street_path
+from gongjian.orgs.models import Organization, ancestor_paths, street_path
 
 
 class Group(models.TextChoices):
@@ -93,7 +93,7 @@ class Round(models.Model):
         if grant.org_id:
             # Community staff publish into their street's rounds too.
             path = grant.org.path
-            return Q(org__path__in=[path[:i] for i in range(4, len(path), 4)])
+            return Q(org__path__in=ancestor_paths(path, include_self=False))
         return None
 
     def clean(self):

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from gongjian.core.access import restrict
+from gongjian.orgs.models import ancestor_paths
 
 from .models import DONE_STATES, OPEN_STATES, Group, Round, State, Wish
 
@@ -73,7 +74,7 @@ def public_board(community) -> dict:
             "photo_url": reverse("wish_photo", args=[wish.pk]) if wish.has_photo else "",
         })
     # The rounds above (the street's) and within (a street's board shows its communities').
-    paths = [community.path[:i] for i in range(4, len(community.path) + 1, 4)]
+    paths = ancestor_paths(community.path)
     rounds = with_counts(restrict(anyone, "board", Round)
                          .filter(Q(org__path__in=paths) | Q(org__path__startswith=community.path))
                          .select_related("org").order_by("-starts_on", "-id"))

@@ -14,7 +14,7 @@ from gongjian.core import audit
 from gongjian.core.access import grants_of, reach_orgs, restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, validate
-from gongjian.orgs.models import Organization, Unit, community_path, street_path
+from gongjian.orgs.models import Organization, Unit, ancestor_paths, community_path, street_path
 
 from . import photos
 from .models import CLAIMED_STATES, Round, State, Step, Wish, WishEvent
@@ -209,7 +209,7 @@ def _round_for(wish, round_):
     if round_ is None:
         today = timezone.localdate()
         candidates = [r for r in Round.objects.filter(
-            org__path__in=[wish.org.path[:i] for i in range(4, len(wish.org.path) + 1, 4)],
+            org__path__in=ancestor_paths(wish.org.path),
             starts_on__lte=today, ends_on__gte=today).order_by("-org__depth", "-starts_on")]
         round_ = candidates[0] if candidates else None
     if round_ is None:
@@ -281,7 +281,7 @@ def claim(user, wish: Wish, unit: Unit | None = None) -> Wish:
         current = Wish.objects.filter(pk=wish.pk).values("posted_by_id", "state").get()
         if current["posted_by_id"] == user.pk:
             raise DomainError("不能认领自己发布的心愿。")
-        if unit is not None and not wish.org.path.startswith(unit.org.path[:4]):
+        if unit is not None and not wish.org.path.startswith(street_path(unit.org)):
             raise DomainError("只能认领本单位所在街道的心愿。", field="unit", status=400)
         now = timezone.now()
         person = None if unit is not None else user.person

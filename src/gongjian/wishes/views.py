@@ -12,6 +12,7 @@ from django.views import View
 
 from gongjian.core.access import can, restrict
 from gongjian.core.generic import ScopedView, paginate, run_action, run_service
+from gongjian.orgs.models import ancestor_paths
 
 from . import photos, services
 from .forms import (
@@ -113,7 +114,7 @@ class WishReview(ScopedView):
         revealable = set(restrict(request.user, "reveal", Wish).filter(
             pk__in=[w.pk for w in rows]).values_list("pk", flat=True))
         # The rounds each wish may go into (its community's and its street's), read once.
-        paths = {w.org.path[:i] for w in rows for i in range(4, len(w.org.path) + 1, 4)}
+        paths = {a for w in rows for a in ancestor_paths(w.org.path)}
         today = timezone.localdate()
         rounds = list(restrict(request.user, "view", Round).filter(
             org__path__in=paths, ends_on__gte=today).select_related("org")
