@@ -328,8 +328,8 @@ class WishPhoto(View):
     never before. The file was re-encoded without metadata when it was stored."""
 
     def get(self, request, pk):
-        wish = get_object_or_404(Wish.objects.only("pk", "state", "photo"), pk=pk,
-                                 state__in=DONE_STATES)
+        public = restrict(request.user, "board", Wish).only("pk", "state", "photo")
+        wish = get_object_or_404(public, pk=pk, state__in=DONE_STATES)
         target = photos.path_of(wish.photo)
         if target is None:
             raise Http404("照片不存在。")
