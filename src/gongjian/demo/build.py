@@ -704,6 +704,11 @@ def build_demo(stdout=None) -> list[dict]:
         build_people(builder)
         for module in CAPABILITY_DEMOS:
             importlib.import_module(module).build(builder)
+        # The people step may have renamed an account after the member it is linked to.
+        names = dict(User.objects.filter(username__in=[a["username"] for a in accounts])
+                     .values_list("username", "display_name"))
+        for account in accounts:
+            account["display_name"] = names[account["username"]]
         SiteSetting.put("demo", timezone.localdate().isoformat())
     return accounts
 

@@ -396,8 +396,10 @@ def build_people(builder):
         mine = next((p for p, f in people.memberships
                      if grant and f["org"].pk == grant.org_id and f["active"]), None)
         if mine is not None:
+            # The account is that member: one name on the account, the roster and the history.
             account.person = mine
-            account.save(update_fields=["person"])
+            account.display_name = mine.name
+            account.save(update_fields=["person", "display_name"])
     builder.say(f"已登记人员 {len(people.people)} 名、党籍 {len(people.memberships)} 条、"
                 f"班子 {len(people.teams)} 届、专职党务工作人员 {len(people.staff)} 名")
     return people
