@@ -48,6 +48,8 @@ from .choices import (
 from .models import Membership, Person, StaffAssignment, StaffingStandard, TeamSeat
 
 YOUTH_AGE = 35  # "35岁及以下", as the reports count young cadres
+# The young are counted as the age bands up to 35, so 35 must end a band.
+assert any(high == YOUTH_AGE for _label, _low, high in AGE_BANDS), "35 must end an age band"
 UNKNOWN = "未填"
 
 # 党龄 counts from the day of becoming a full member (RULES.md §4); bands as party
@@ -130,10 +132,9 @@ def _person_aggregates(prefix, day):
         "before_birthday": Count("pk", filter=Q(**{f"{birth}__month__gt": day.month})
                                  | Q(**{f"{birth}__month": day.month,
                                         f"{birth}__day__gt": day.day})),
-        "young": Count("pk", filter=Q(**{f"{birth}__gt": years_before(day, YOUTH_AGE + 1)})),
-        "college": Count("pk", filter=Q(**{f"{education}__in": list(COLLEGE_OR_ABOVE)})),
-        "edu_unknown": Count("pk", filter=Q(**{education: ""})),
     }
+    # "35 and under", 大专及以上 and unknown education are sums of these counts (see
+    # _person_figures): every aggregate costs a pass of its condition over all the rows.
     for i, (_label, low, high) in enumerate(AGE_BANDS):
         aggregates[f"band{i}"] = Count("pk", filter=Q(**{f"{birth}__range":
                                                          born_between(day, low, high)}))
@@ -148,14 +149,19 @@ def _person_figures(row, day):
     n = row["n"]
     age_sum = n * day.year - int(row["birth_years"] or 0) - row["before_birthday"]
     by_education = {label: row[f"edu{i}"] for i, label in enumerate(Education.labels)}
-    if row["edu_unknown"]:
-        by_education[UNKNOWN] = row["edu_unknown"]
+    unknown_education = n - sum(by_education.values())
+    if unknown_education:
+        by_education[UNKNOWN] = unknown_education
+    college = sum(row[f"edu{i}"] for i, value in enumerate(Education.values)
+                  if value in COLLEGE_OR_ABOVE)
+    young = sum(row[f"band{i}"] for i, (_label, _low, high) in enumerate(AGE_BANDS)
+                if high <= YOUTH_AGE)
     return {
         "average_age": one_decimal(age_sum, n),
-        "aged_35_and_under": row["young"],
-        "aged_35_and_under_share": percent(row["young"], n),
-        "college_or_above": row["college"],
-        "college_or_above_share": percent(row["college"], n),
+        "aged_35_and_under": young,
+        "aged_35_and_under_share": percent(young, n),
+        "college_or_above": college,
+        "college_or_above_share": percent(college, n),
         "by_sex": {label: row[f"sex{i}"] for i, label in enumerate(Sex.labels)},
         "by_education": by_education,
         "by_age_band": {label: row[f"band{i}"] for i, (label, _l, _h) in enumerate(AGE_BANDS)},
