@@ -303,11 +303,19 @@ def test_notifications_and_reminders(ent, users, fresh):
     assert street_seen >= 1  # the liaison's case told the street
     assert Notification.objects.filter(user=users.community_a).exists()
     assert not Notification.objects.filter(user=users.community_b).exists()
-    # The assignee's own account hears about the assignment.
+    # The assignee's own account hears about the assignment when it may read the case; an
+    # account without that right is not told what the case says.
+    from gongjian.core.models import RoleGrant
+
     account = User.objects.create_user("cadre_a", password="x", person=ent.cadre_a.person)
     case = services.assign(users.street, ent.case, assignee=ent.cadre_a,
+                           deadline=TODAY + datetime.timedelta(days=3))
+    assert not Notification.objects.filter(user=account).exists()
+    RoleGrant.objects.create(user=account, role="community_staff",
+                             org=users.community_a.grants.get().org)
+    case = services.assign(users.street, case, assignee=ent.cadre_a,
                            deadline=TODAY + datetime.timedelta(days=2))
-    assert Notification.objects.filter(user=account, title__contains="受理").exists()
+    assert Notification.objects.filter(user=account, title__contains="改派").exists()
     assert Notification.objects.filter(user=users.liaison_a, title__contains="受理").exists()
     from gongjian.core.reminders import SWEEPS
 
@@ -315,10 +323,16 @@ def test_notifications_and_reminders(ent, users, fresh):
     first = services.sweep(TODAY)
     assert first >= 3  # staff of A and the street, the liaison, the assignee
     assert services.sweep(TODAY) == 0
-    assert Notification.objects.filter(key=f"enterprise-case:{case.pk}:due").count() == first
+    assert Notification.objects.filter(key__startswith=f"enterprise-case:{case.pk}:due:").count() \
+        == first
     later = services.sweep(TODAY + datetime.timedelta(days=5))
     assert later == first
-    assert Notification.objects.filter(key=f"enterprise-case:{case.pk}:overdue").count() == later
+    assert Notification.objects.filter(
+        key__startswith=f"enterprise-case:{case.pk}:overdue:").count() == later
+    # A new deadline is a new reminder.
+    case = services.assign(users.street, case, assignee=ent.cadre_a,
+                           deadline=TODAY + datetime.timedelta(days=6))
+    assert services.sweep(TODAY + datetime.timedelta(days=7)) == later
     services.close(users.street, case, reason="撤回")
     assert services.sweep(TODAY + datetime.timedelta(days=9)) == 0
 

@@ -96,3 +96,32 @@ def test_no_email_without_a_mail_server(users, settings, mailoutbox,
     with django_capture_on_commit_callbacks(execute=True):
         notify([users.street], "项目待立项")
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_a_failing_sweep_does_not_stop_the_others(users, monkeypatch):
+    import datetime
+
+    def broken(today):
+        notify([users.community_a], "写了一半")
+        raise RuntimeError("坏了")
+
+    def fine(today):
+        return len(notify([users.street], "按时提醒", key=f"fine:{today}"))
+
+    monkeypatch.setattr(reminders, "SWEEPS", {"broken": broken, "fine": fine})
+    sent = reminders.run_sweeps(datetime.date(2026, 11, 22))
+    assert sent["fine"] == 1 and sent["broken"].startswith("失败")
+    # The failed sweep's half-done writes are rolled back.
+    assert not Notification.objects.filter(user=users.community_a).exists()
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_reminder_per_account_and_key(users):
+    from django.db import IntegrityError, transaction
+
+    notify([users.street], "协议即将到期", key="agreement-expiry:9")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(user=users.street, title="again", key="agreement-expiry:9")
+    Notification.objects.create(user=users.street, title="无键通知可以重复")
+    Notification.objects.create(user=users.street, title="无键通知可以重复")

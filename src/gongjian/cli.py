@@ -144,7 +144,8 @@ def cmd_remind(args):
 
     today = datetime.date.fromisoformat(args.date) if args.date else None
     sent = run_sweeps(today)
-    print("；".join(f"{name} {count} 条" for name, count in sent.items()) or "没有提醒项目。")
+    print("；".join(f"{name} {count}" + (" 条" if isinstance(count, int) else "")
+                   for name, count in sent.items()) or "没有提醒项目。")
 
 
 def cmd_street(args):

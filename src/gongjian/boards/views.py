@@ -37,6 +37,7 @@ def board_index(request):
     public = _public_orgs(request.user)
     streets = public.filter(sector="street").order_by("path")
     if q:
+        # The first 200 organisations named so lead to their streets: enough for a name typed.
         found = public.filter(name__contains=q).values_list("path", flat=True)[:200]
         streets = streets.filter(path__in={a for p in found for a in ancestor_paths(p)})
     page = Paginator(streets, 20).get_page(request.GET.get("page"))
@@ -58,8 +59,7 @@ def board_detail(request, code):
     for module_name, template in SECTIONS:
         module = importlib.import_module(module_name)
         sections.append({"template": template, "data": module.public_board(org)})
-    children = (_public_orgs(request.user).filter(path__startswith=org.path,
-                                                   depth=org.depth + 1, sector="community")
+    children = (_public_orgs(request.user).communities().filter(path__startswith=org.path)
                 .order_by("path").only("code", "name") if org.sector == "street" else [])
     share_url = request.build_absolute_uri(reverse("board_detail", args=[org.code]))
     return render(request, "boards/detail.html", {"org": org, "sections": sections,

@@ -201,6 +201,9 @@ class Notification(models.Model):
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+        # A reminder goes to an account once, even when two sweeps run at the same moment.
+        constraints = [models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""),
+                                               name="notification_once_per_key")]
 
     def __str__(self):
         return self.title

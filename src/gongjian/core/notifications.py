@@ -37,7 +37,13 @@ def notify(recipients: Iterable[User | None], title: str, *, url: str = "", body
                                  kind=kind, key=key))
     if not rows:
         return []
-    Notification.objects.bulk_create(rows)
+    if key:
+        # A concurrent sweep may have sent the same reminder since: the constraint keeps one.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        rows = list(Notification.objects.filter(key=key, user_id__in=[r.user_id for r in rows])
+                    .select_related("user"))
+    else:
+        Notification.objects.bulk_create(rows)
     if settings.NOTIFY_BY_EMAIL:
         transaction.on_commit(lambda: _email([r for r in rows if r.user.email]))
     return rows

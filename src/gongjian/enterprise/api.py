@@ -260,9 +260,11 @@ class CaseViewSet(ScopedViewSet):
     def _cadre(self, pk, field):
         if pk is None:
             return None
-        cadre = Cadre.objects.select_related("street", "person").filter(pk=pk).first()
+        cadre = (restrict(self.request.user, "view", Cadre).select_related("street", "person")
+                 .filter(pk=pk).first())
         if cadre is None:
-            raise DomainError(f"挂钩干部 {pk} 不存在。", field=field, status=400)
+            raise DomainError(f"挂钩干部 {pk} 不存在或不在您的管理范围内。", field=field,
+                              status=400)
         return cadre
 
     def create(self, request):
@@ -288,9 +290,10 @@ class CaseViewSet(ScopedViewSet):
         data = self._valid(AssignSerializer)
         org = None
         if data.get("assignee_org"):
-            org = Organization.objects.filter(code=data["assignee_org"]).first()
+            org = (restrict(request.user, "view", Organization)
+                   .filter(code=data["assignee_org"]).first())
             if org is None:
-                raise DomainError(f"组织编码“{data['assignee_org']}”不存在。",
+                raise DomainError(f"组织编码“{data['assignee_org']}”不存在或不在您的管理范围内。",
                                   field="assignee_org", status=400)
         services.assign(request.user, case, assignee=self._cadre(data.get("assignee"),
                                                                  "assignee"),

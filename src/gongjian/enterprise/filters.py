@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Case, Category, ServiceArea, State, overdue_q
+from .models import OPEN_STATES, Case, Category, ServiceArea, State, overdue_q
 
 
 def area_q(area, prefix="company__org"):
@@ -27,8 +27,7 @@ def cases(queryset, params, user=None, today=None):
         queryset = queryset.filter(state=state)
         values["state"] = state
     elif state == "open":
-        queryset = queryset.filter(state__in=[State.SUBMITTED, State.ASSIGNED,
-                                              State.FOLLOWING])
+        queryset = queryset.filter(state__in=OPEN_STATES)
         values["state"] = state
     category = params.get("category") or ""
     if category in Category.values:

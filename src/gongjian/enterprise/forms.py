@@ -5,7 +5,7 @@ from django.utils import timezone
 from gongjian.core.access import restrict
 from gongjian.core.forms import DATE_INPUT, Styled
 from gongjian.members.models import Person
-from gongjian.orgs.models import Organization, Unit
+from gongjian.orgs.models import Organization, Unit, community_condition, street_path
 
 from .models import COMPANY_TYPES, Cadre, Case, Category, Post, Satisfaction, ServiceArea
 
@@ -50,9 +50,8 @@ class AreaForm(Named, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = (Cadre.objects.filter(street=street, active=True)
                                           .select_related("person", "area"))
-        self.fields["communities"].queryset = Organization.objects.filter(
-            path__startswith=street.path, depth=2, sector="community",
-            dissolved_on__isnull=True).order_by("path")
+        self.fields["communities"].queryset = Organization.objects.active().communities().filter(
+            path__startswith=street.path).order_by("path")
         self.fields["communities"].widget.attrs.pop("class", None)
 
 
@@ -151,6 +150,12 @@ class CaseForm(Named, forms.Form):
             self.fields["company"].initial = companies[0].pk
 
 
+def street_cadres(case):
+    """The active cadres of the street of a case's company (who may handle or visit it)."""
+    return (Cadre.objects.filter(street__path=street_path(case.company.org), active=True)
+            .select_related("person", "area").order_by("area__order", "post", "id"))
+
+
 class AssignForm(Named, forms.Form):
     assignee = CadreChoice(label="承办干部", queryset=Cadre.objects.none(), required=False)
     assignee_org = forms.ModelChoiceField(label="承办组织", required=False,
@@ -160,13 +165,10 @@ class AssignForm(Named, forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        street_path = case.company.org.path[:Organization.steplen]
-        self.fields["assignee"].queryset = (
-            Cadre.objects.filter(street__path=street_path, active=True)
-            .select_related("person", "area").order_by("area__order", "post", "id"))
-        self.fields["assignee_org"].queryset = Organization.objects.filter(
-            Q(depth=1) | Q(depth=2, sector="community"), path__startswith=street_path,
-            dissolved_on__isnull=True).order_by("path")
+        street = street_path(case.company.org)
+        self.fields["assignee"].queryset = street_cadres(case)
+        self.fields["assignee_org"].queryset = Organization.objects.active().filter(
+            Q(path=street) | community_condition(), path__startswith=street).order_by("path")
         if case.assignee_id:
             self.fields["assignee"].initial = case.assignee_id
         if case.deadline:
@@ -183,9 +185,7 @@ class VisitForm(Named, forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visitor"].queryset = (
-            Cadre.objects.filter(street__path=case.company.org.path[:Organization.steplen],
-                                 active=True).select_related("person", "area"))
+        self.fields["visitor"].queryset = street_cadres(case)
         if case.assignee_id:
             self.fields["visitor"].initial = case.assignee_id
 

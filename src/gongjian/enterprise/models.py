@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongjian.core.access import RestrictedQuerySet
 from gongjian.members.models import Person
 from gongjian.orgs.choices import UnitType
-from gongjian.orgs.models import Organization, Unit
+from gongjian.orgs.models import Organization, Unit, street_path
 
 # The units a cadre can be linked to and that can raise a case: companies, banks included.
 COMPANY_TYPES = (UnitType.STATE_COMPANY, UnitType.PRIVATE_COMPANY, UnitType.BANK)
@@ -55,7 +55,7 @@ class Source(models.TextChoices):
 
 
 def _street_only(org, field):
-    if org is not None and org.depth != 1:
+    if org is not None and street_path(org) != org.path:
         raise ValidationError({field: "须为街道（大党工委）。"})
 
 
@@ -92,7 +92,7 @@ class ServiceArea(models.Model):
         # Community staff read their street's areas and cadres (to assign cases, to know who
         # serves their companies); only the street manages them.
         if action == "view" and grant.role == "community_staff" and grant.org_id:
-            return Q(street__path=grant.org.path[:Organization.steplen])
+            return Q(street__path=street_path(grant.org))
         return None
 
     def clean(self):
@@ -135,7 +135,7 @@ class Cadre(models.Model):
         # Community staff read their street's areas and cadres (to assign cases, to know who
         # serves their companies); only the street manages them.
         if action == "view" and grant.role == "community_staff" and grant.org_id:
-            return Q(street__path=grant.org.path[:Organization.steplen])
+            return Q(street__path=street_path(grant.org))
         return None
 
     def clean(self):

@@ -15,7 +15,7 @@ from gongjian.core import reminders
 from gongjian.core.access import restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, save_checked, validate
-from gongjian.orgs.models import street_path
+from gongjian.orgs.models import Organization, street_path
 
 from .models import (
     COMPANY_TYPES,
@@ -96,8 +96,11 @@ def _concerned(case, actor, staff_cache=None):
         staff = staff_cache[org.pk]
     users = list(staff) + list(unit_liaisons(case.company))
     if case.assignee_id:
+        # The cadre's own account is told only if it may read the case (a cadre's account
+        # may hold no right over companies at all).
         account = getattr(case.assignee.person, "account", None)
-        users.append(account)
+        if account is not None and restrict(account, "view", Case).filter(pk=case.pk).exists():
+            users.append(account)
     return [u for u in users if u is not None and (actor is None or u.pk != actor.pk)]
 
 
@@ -114,7 +117,7 @@ def save_area(user, area, communities=None):
     validate(area)
     communities = list(communities or [])
     for org in communities:
-        if (org.depth != 2 or org.sector != "community"
+        if (not Organization.objects.communities().filter(pk=org.pk).exists()
                 or not org.path.startswith(area.street.path)):
             raise DomainError(f"“{org.name}”不是本街道的社区。", field="communities", status=400)
     with transaction.atomic():
@@ -326,7 +329,8 @@ def reopen(user, case, *, note=""):
 @reminders.register("enterprise-cases")
 def sweep(today):
     """Open cases whose deadline is within REMIND_DAYS days or has passed: tell the assignee's
-    account and the staff over the company, once per case and kind."""
+    account and the staff over the company, once per case, kind and deadline (a new deadline
+    after a reassignment or a reopening is reminded again)."""
     soon = today + datetime.timedelta(days=REMIND_DAYS)
     cases = (Case.objects.filter(state__in=OPEN_STATES, deadline__isnull=False,
                                  deadline__lte=soon)
@@ -337,8 +341,9 @@ def sweep(today):
         kind = "overdue" if overdue else "due"
         title = (f"企业诉求已逾期：{case.title}（期限 {case.deadline:%Y-%m-%d}）" if overdue
                  else f"企业诉求即将到期：{case.title}（期限 {case.deadline:%Y-%m-%d}）")
-        sent += len(notify(_concerned(case, None, staff_cache), title, url=_url(case), kind="enterprise",
-                           key=f"enterprise-case:{case.pk}:{kind}"))
+        sent += len(notify(_concerned(case, None, staff_cache), title, url=_url(case),
+                           kind="enterprise",
+                           key=f"enterprise-case:{case.pk}:{kind}:{case.deadline:%Y%m%d}"))
     return sent
 
 

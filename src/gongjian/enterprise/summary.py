@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from gongjian.core.access import restrict
 from gongjian.core.figures import percent
+from gongjian.orgs.models import ancestor_paths
 
 from .models import (
     OPEN_STATES,
@@ -73,7 +74,8 @@ def build(user, today=None):
     # Per area: links by the cadres' area, cases by the company's community.
     areas = list(restrict(user, "view", ServiceArea).select_related("leader__person")
                  .prefetch_related("communities"))
-    area_of_org = {org.pk: area.pk for area in areas for org in area.communities.all()}
+    # A company counts in the area of its community, wherever below it its organisation is.
+    area_of_path = {org.path: area.pk for area in areas for org in area.communities.all()}
     per_area = {area.pk: {"area": area, "companies": 0, "cadres": 0, "cases": 0, "open": 0,
                           "overdue": 0, "resolved": 0, "helped": set(), "rated": 0,
                           "pleased": 0} for area in areas}
@@ -84,9 +86,11 @@ def build(user, today=None):
         bucket = per_area.get(row["cadre__area"], per_area[None])
         bucket["companies"] += row["companies"]
         bucket["cadres"] += row["cadres"]
-    for row in cases.values("company__org", "company", "state", "satisfaction").annotate(
+    for row in cases.values("company__org__path", "company", "state", "satisfaction").annotate(
             n=Count("id"), overdue=Count("id", filter=overdue_q(today))):
-        bucket = per_area[area_of_org.get(row["company__org"])]
+        path = row["company__org__path"]
+        area = next((area_of_path[p] for p in ancestor_paths(path) if p in area_of_path), None)
+        bucket = per_area[area]
         bucket["cases"] += row["n"]
         bucket["overdue"] += row["overdue"]
         if row["state"] in OPEN_STATES:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from gongjian.core.access import can, reach_orgs, restrict
 from gongjian.core.generic import ScopedView, paginate, run_action, run_service
 from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
+from gongjian.orgs.models import street_path
 
 from . import filters, services, summary
 from .forms import (
@@ -24,7 +25,7 @@ from .forms import (
     LinkForm,
     companies_in_reach,
 )
-from .models import Cadre, CadreLink, Case, Post, ServiceArea, current_links
+from .models import OPEN_STATES, Cadre, CadreLink, Case, Post, ServiceArea, current_links
 
 TABS = [("enterprise_summary", "统计", Case, "summarize"),
         ("enterprise_case_list", "企业诉求", Case, "view"),
@@ -47,7 +48,7 @@ class EnterpriseView(ScopedView):
 
 def _street(user, model, action):
     """The street a street-level account manages `model` in (areas and cadres are per street)."""
-    streets = [org for org in reach_orgs(user, action, model) if org.depth == 1]
+    streets = [org for org in reach_orgs(user, action, model) if street_path(org) == org.path]
     if not streets:
         raise PermissionDenied
     return streets[0]
@@ -191,8 +192,7 @@ class CompanyListView(EnterpriseView):
         companies = companies_in_reach(request.user).annotate(
             linked=Count("cadre_links", filter=current_links(today, "cadre_links__"),
                          distinct=True),
-            open_cases=Count("cases", filter=Q(cases__state__in=["submitted", "assigned",
-                                                                 "following"]), distinct=True))
+            open_cases=Count("cases", filter=Q(cases__state__in=OPEN_STATES), distinct=True))
         which = request.GET.get("linked", "")
         if which == "0":
             companies = companies.filter(linked=0)
