@@ -76,6 +76,7 @@ def test_a_link_to_another_site_is_not_followed(client, users):
 def test_email_goes_out_after_commit_when_configured(users, settings, mailoutbox,
                                                      django_capture_on_commit_callbacks):
     settings.NOTIFY_BY_EMAIL = True
+    settings.SITE_URL = "https://gongjian.example.cn"
     users.street.email = "street@example.cn"
     users.street.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,6 +85,7 @@ def test_email_goes_out_after_commit_when_configured(users, settings, mailoutbox
         assert mailoutbox == []  # nothing leaves before the transaction commits
     assert [m.to for m in mailoutbox] == [["street@example.cn"]]  # comm_a has no address
     assert mailoutbox[0].subject == "【共建】项目待立项"
+    assert mailoutbox[0].body == "金安社区申报了项目\n\nhttps://gongjian.example.cn/projects/1/"
     assert Notification.objects.get(user=users.street).emailed_at is not None
 
 

@@ -189,6 +189,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongjian@localhost")
 NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
+# The site's address as users reach it, for links in e-mails (e.g. https://gongjian.example.cn).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 WHITENOISE_USE_FINDERS = True
 
 REST_FRAMEWORK = {

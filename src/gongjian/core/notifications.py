@@ -52,10 +52,15 @@ def notify(recipients: Iterable[User | None], title: str, *, url: str = "", body
 def _email(rows: list[Notification]) -> None:
     if not rows:
         return
-    messages = [(f"【共建】{r.title}", f"{r.body}\n\n{r.url}".strip(), None, [r.user.email])
-                for r in rows]
+    messages = [(f"【共建】{r.title}", f"{r.body}\n\n{_absolute(r.url)}".strip(), None,
+                 [r.user.email]) for r in rows]
     send_mass_mail(messages, fail_silently=True)
     Notification.objects.filter(pk__in=[r.pk for r in rows]).update(emailed_at=timezone.now())
+
+
+def _absolute(url: str) -> str:
+    """A link a mail client can open: the site's address before a path of ours."""
+    return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
 
 
 def org_staff(org, roles: Iterable[str] = STAFF_ROLES) -> list[User]:
