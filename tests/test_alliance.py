@@ -226,26 +226,62 @@ def test_chair_terms_do_not_overlap(tree, users, alli):
 
 
 def test_generate_rotation(tree, users, alli):
-    start = datetime.date(2026, 1, 31)
+    y = TODAY.year + 1  # in the future: nothing here is history yet
+    start = datetime.date(y, 1, 31)
     terms = services.generate_rotation(users.street, alli, units=[tree.unit_b, tree.unit_a],
                                        months=6, starts_on=start, rounds=2)
     spans = [(t.unit.code, t.starts_on, t.ends_on) for t in terms]
     assert spans == [
-        ("U-B", datetime.date(2026, 1, 31), datetime.date(2026, 7, 30)),
-        ("U-A", datetime.date(2026, 7, 31), datetime.date(2027, 1, 30)),
-        ("U-B", datetime.date(2027, 1, 31), datetime.date(2027, 7, 30)),
-        ("U-A", datetime.date(2027, 7, 31), datetime.date(2028, 1, 30)),
+        ("U-B", datetime.date(y, 1, 31), datetime.date(y, 7, 30)),
+        ("U-A", datetime.date(y, 7, 31), datetime.date(y + 1, 1, 30)),
+        ("U-B", datetime.date(y + 1, 1, 31), datetime.date(y + 1, 7, 30)),
+        ("U-A", datetime.date(y + 1, 7, 31), datetime.date(y + 2, 1, 30)),
     ]
     # Again from a later date: the term running across it ends the day before.
     services.generate_rotation(users.street, alli, units=[tree.unit_a], months=3,
-                               starts_on=datetime.date(2026, 3, 1))
+                               starts_on=datetime.date(y, 3, 1))
     rows = list(ChairTerm.objects.filter(alliance=alli).order_by("starts_on")
                 .values_list("unit__code", "starts_on", "ends_on"))
-    assert rows == [("U-B", datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)),
-                    ("U-A", datetime.date(2026, 3, 1), datetime.date(2026, 5, 31))]
+    assert rows == [("U-B", datetime.date(y, 1, 31), datetime.date(y, 2, 28 + (y % 4 == 0))),
+                    ("U-A", datetime.date(y, 3, 1), datetime.date(y, 5, 31))]
     with pytest.raises(DomainError):
         services.generate_rotation(users.street, alli, units=[tree.unit_a, tree.unit_a],
                                    months=3, starts_on=start)
+
+
+def test_rotation_keeps_past_terms_and_is_logged(tree, users, alli):
+    from gongjian.core.models import AuditEntry
+
+    # Recording a past rotation where none was held is fine.
+    services.generate_rotation(users.street, alli, units=[tree.unit_a, tree.unit_b], months=2,
+                               starts_on=TODAY - D(days=150), rounds=2)
+    before = list(ChairTerm.objects.order_by("starts_on").values_list(
+        "unit_id", "starts_on", "ends_on"))
+    ended = ChairTerm.objects.filter(ends_on__lt=TODAY).order_by("starts_on")
+    for starts_on in (ended[0].starts_on, ended[1].ends_on, TODAY - D(days=1)):
+        with pytest.raises(DomainError) as refused:
+            services.generate_rotation(users.street, alli, units=[tree.unit_b], months=3,
+                                       starts_on=starts_on)
+        assert refused.value.status == 400 and refused.value.field == "starts_on"
+        assert "历史记录" in refused.value.message
+    assert list(ChairTerm.objects.order_by("starts_on").values_list(
+        "unit_id", "starts_on", "ends_on")) == before
+    # From today on: the running term ends yesterday, later ones are replaced — all logged.
+    running = ChairTerm.objects.get(starts_on__lte=TODAY, ends_on__gte=TODAY)
+    later = list(ChairTerm.objects.filter(starts_on__gt=TODAY).values_list("pk", flat=True))
+    assert later
+    logged = AuditEntry.objects.filter(object_type="alliance.chairterm")
+    seen = logged.count()
+    terms = services.generate_rotation(users.street, alli, units=[tree.unit_b], months=3,
+                                       starts_on=TODAY)
+    running.refresh_from_db()
+    assert running.ends_on == TODAY - D(days=1)
+    assert logged.filter(event="update", object_id=str(running.pk),
+                         after={"ends_on": (TODAY - D(days=1)).isoformat()}).exists()
+    assert logged.filter(event="delete", object_id__in=[str(pk) for pk in later]).count() \
+        == len(later)
+    assert logged.filter(event="create", object_id=str(terms[0].pk)).exists()
+    assert logged.count() == seen + 1 + len(later) + len(terms)
 
 
 def test_hold_meeting_turns_decisions_into_tasks_and_tells_owners(tree, users, alli):
@@ -299,6 +335,62 @@ def test_liaison_sees_only_what_concerns_their_unit(tree, users, alli, make_user
         services.complete_task(users.liaison_a, org_task, note="办结")
     assert refused.value.status == 404
     services.complete_task(users.community_a, org_task, note="已组织义诊两次")
+
+
+def test_liaison_does_not_read_other_units_replies(tree, users, alli, make_user):
+    meeting = _call(users.street, alli)
+    liaison_b = make_user("unit_liaison", unit=tree.unit_b)
+    services.reply_invitation(liaison_b, meeting, unit=tree.unit_b, reply="leave",
+                              note="单位体检安排冲突")
+    services.reply_invitation(users.liaison_a, meeting, unit=tree.unit_a, reply="attend")
+    seen = restrict(users.liaison_a, "view", Event).filter(meeting=meeting)
+    assert seen.filter(kind="called").exists()            # the call itself
+    assert seen.filter(kind="reply", unit=tree.unit_a).exists()  # its own reply
+    assert not seen.filter(unit=tree.unit_b).exists()      # not U-B's leave reason
+    assert not any("体检" in e.note for e in services.events_of(users.liaison_a,
+                                                                meeting=meeting))
+    assert restrict(users.street, "view", Event).filter(meeting=meeting, unit=tree.unit_b)\
+        .exists()
+
+
+def test_street_reads_are_the_street_only_in_a_city_wide_tree(tree, make_user):
+    from gongjian.orgs.models import Organization
+    from gongjian.orgs.services import create_organization
+
+    def org(parent, code, kind, sector):
+        return create_organization(None, parent=parent, code=code, name=f"{code}组织",
+                                   kind=kind, sector=sector)
+
+    city = org(None, "CITY", "working_committee", "street")
+    district = org(city, "CITY-D", "working_committee", "street")
+    street = org(district, "CITY-D-S", "working_committee", "street")
+    community = org(street, "CITY-D-S-1", "committee", "community")
+    other_street = org(district, "CITY-D-T", "working_committee", "street")
+    city_staff = make_user("street_staff", city)
+    street_alliance = services.create_alliance(
+        city_staff, org=Organization.objects.get(pk=street.pk), name="街道联盟",
+        founded_on=datetime.date(2020, 1, 1))
+    services.create_alliance(
+        city_staff, org=Organization.objects.get(pk=district.pk), name="区联盟",
+        founded_on=datetime.date(2020, 1, 1))
+    community_staff = make_user("community_staff", community)
+    assert list(restrict(community_staff, "view", Alliance)) == [street_alliance]
+    # An agreement of the street with a unit of another street is refused.
+    from gongjian.orgs.models import Unit
+
+    far = Unit(code="U-FAR", name="远处单位", unit_type="school",
+               org=Organization.objects.get(pk=other_street.pk))
+    far.save()
+    near = Unit(code="U-NEAR", name="近处单位", unit_type="school",
+                org=Organization.objects.get(pk=community.pk))
+    near.save()
+    with pytest.raises(DomainError) as refused:
+        _agreement(city_staff, tree, org=Organization.objects.get(pk=street.pk), unit=far,
+                   org_liaison=None)
+    assert refused.value.field == "unit" and "本街道辖区" in refused.value.message
+    agreement = _agreement(city_staff, tree, org=Organization.objects.get(pk=street.pk),
+                           unit=near, org_liaison=None)
+    assert agreement.unit == near
 
 
 def test_community_b_sees_nothing_of_community_a(tree, users, make_user):

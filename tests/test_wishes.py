@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -508,3 +509,70 @@ def test_daily_reminders_are_sent_once(users, wish_in):
     assert Notification.objects.filter(user=users.community_a,
                                        key=f"wish:{waiting.pk}:review").exists()
     assert sweep(later) == 0
+
+
+# ---- trees deeper than street → community ---------------------------------------------------
+
+def test_a_city_wide_tree_posts_wishes_and_runs_rounds(tree, make_user):
+    from gongjian.orgs.models import Organization
+    from gongjian.orgs.services import create_organization
+    from gongjian.wishes.forms import RoundForm
+
+    def org(parent, code, kind, sector):
+        return create_organization(None, parent=parent, code=code, name=f"{code}组织",
+                                   kind=kind, sector=sector)
+
+    city = org(None, "CITY", "working_committee", "street")
+    district = org(city, "CITY-D", "working_committee", "street")
+    street = org(district, "CITY-D-S", "working_committee", "street")
+    community = org(street, "CITY-D-S-1", "committee", "community")
+    branch = org(community, "CITY-D-S-1-1", "branch", "community")
+    street_staff = make_user("street_staff", street)
+    community_staff = make_user("community_staff", community)
+    resident = make_user("resident", community)
+    member = make_user("member", branch)
+
+    form = RoundForm(user=street_staff)
+    assert set(form.fields["org"].queryset.values_list("code", flat=True)) == \
+        {"CITY-D-S", "CITY-D-S-1"}  # the street and its community, not the district
+    city_form = RoundForm(user=make_user("street_staff", city))
+    assert set(city_form.fields["org"].queryset.values_list("code", flat=True)) >= \
+        {"CITY-D-S", "CITY-D-S-1"}
+    assert not {"CITY", "CITY-D"} & set(
+        city_form.fields["org"].queryset.values_list("code", flat=True))
+
+    today = timezone.localdate()
+    round_ = services.save_round(street_staff, Round(
+        name="全市微心愿", org=Organization.objects.get(pk=street.pk), starts_on=today,
+        ends_on=today + datetime.timedelta(days=30)))
+    wish = services.post_wish(resident, Wish(title="一个新书包", group=Group.YOUTH,
+                                             recipient_name=RECIPIENT))
+    assert wish.org.pk == community.pk
+    services.publish(community_staff, wish)
+    services.claim(member, wish)
+    wish.refresh_from_db()
+    assert wish.round == round_ and wish.state == State.CLAIMED
+    # Neither the street nor a branch of the community holds wishes.
+    for holder in (street, branch):
+        with pytest.raises(ValidationError, match="心愿须归属一个社区"):
+            Wish(title="书包", group=Group.YOUTH, recipient_name=RECIPIENT,
+                 org=Organization.objects.get(pk=holder.pk), posted_by=resident).full_clean()
+
+
+def test_wish_list_shows_the_claimer_as_the_detail_page_does(client, users, wish_in):
+    wish = wish_in(State.CLAIMED)
+    full = wish.claimer_name
+    assert full and wish.claimer_public_name != full
+    client.force_login(users.street)  # reviews the street's wishes, not the claimer in full
+    page = client.get(reverse("wish_list")).content.decode()
+    assert wish.claimer_public_name in page and full not in page
+    detail = client.get(reverse("wish_detail", args=[wish.pk])).content.decode()
+    assert full not in detail
+    client.force_login(users.community_a)
+    assert full in client.get(reverse("wish_list")).content.decode()
+
+
+def test_post_form_asks_to_keep_the_recipient_out_of_the_description(client, users):
+    client.force_login(users.resident)
+    page = client.get(reverse("wish_create")).content.decode()
+    assert "请勿在说明中填写受助人姓名、电话、住址" in page

@@ -24,7 +24,6 @@ from .models import (
     Alliance,
     AllianceMember,
     ChairTerm,
-    Event,
     Invitation,
     Meeting,
     MeetingState,
@@ -55,10 +54,6 @@ from .serializers import (
 )
 
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id")
-
-
-def _events(user, **lookup):
-    return list(restrict(user, "view", Event).filter(**lookup).select_related("actor")[:100])
 
 
 def _units_by_code(user, codes, field):
@@ -126,7 +121,7 @@ class AllianceViewSet(ScopedViewSet):
             "chair_terms": [_term(t) for t in terms],
             "current_chair": [_term(current)] if current else [],
             "next_chair": [_term(upcoming)] if upcoming else [],
-            "events": _event_rows(_events(user, alliance=alliance)),
+            "events": _event_rows(services.events_of(user, alliance=alliance)),
         }
         return Response(payload, status=status_code)
 
@@ -230,7 +225,7 @@ class MeetingViewSet(ScopedViewSet):
                    "minutes": meeting.minutes,
                    "invitations": MeetingInvitationSerializer(invitations, many=True).data,
                    "tasks": DecisionTaskSerializer(tasks, many=True).data,
-                   "events": _event_rows(_events(user, meeting=meeting))}
+                   "events": _event_rows(services.events_of(user, meeting=meeting))}
         return Response(payload, status=status_code)
 
     def list(self, request):
@@ -346,7 +341,7 @@ class TaskViewSet(ScopedViewSet):
         task = get_object_or_404(self.base_queryset().restrict(self.request.user, "view"),
                                  pk=task.pk)
         payload = {**DecisionTaskSerializer(task).data,
-                   "events": _event_rows(_events(self.request.user, task=task))}
+                   "events": _event_rows(services.events_of(self.request.user, task=task))}
         return Response(payload)
 
     def list(self, request):
@@ -434,7 +429,7 @@ class AgreementViewSet(ScopedViewSet):
         agreement = get_object_or_404(
             self.base_queryset().select_related("org_liaison", "unit_liaison")
             .restrict(user, "view"), pk=agreement.pk)
-        agreement.events_list = _events(user, agreement=agreement)
+        agreement.events_list = services.events_of(user, agreement=agreement)
         payload = AgreementDetailSerializer(agreement).data
         return Response(payload, status=status_code)
 

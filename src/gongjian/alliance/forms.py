@@ -5,7 +5,7 @@ from django.utils import timezone
 from gongjian.core.access import reach_orgs, restrict
 from gongjian.core.forms import DATE_INPUT, Styled
 from gongjian.members.models import Person
-from gongjian.orgs.models import Organization, Unit
+from gongjian.orgs.models import Organization, Unit, street_path
 
 from .models import Agreement, Alliance, AllianceMember, MemberRole, Reply
 
@@ -20,8 +20,7 @@ class PersonField(forms.ModelChoiceField):
 
 def people_choices(user, org):
     """People the user may see within `org`'s street (phones masked in the labels)."""
-    root = org.path[:org.steplen]
-    return (restrict(user, "view", Person).filter(org__path__startswith=root)
+    return (restrict(user, "view", Person).filter(org__path__startswith=street_path(org))
             .order_by("name_pinyin", "id").only("id", "name", "phone"))
 
 
@@ -69,10 +68,10 @@ class MemberForm(Styled, forms.Form):
     def __init__(self, *args, user, alliance, **kwargs):
         kwargs.setdefault("initial", {"joined_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        root = alliance.org.path[:alliance.org.steplen]
+        street = street_path(alliance.org)
         taken = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True)
         self.fields["unit"].queryset = (restrict(user, "view", Unit)
-                                        .filter(org__path__startswith=root)
+                                        .filter(org__path__startswith=street)
                                         .exclude(pk__in=taken.values("unit_id")).order_by("code"))
         people = people_choices(user, alliance.org)
         self.fields["committee_person"].queryset = people
@@ -209,12 +208,12 @@ class AgreementForm(Styled, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        orgs = managed_orgs(user, Agreement)
-        self.fields["org"].queryset = orgs
-        roots = {o.path[:o.steplen] for o in orgs}
+        self.fields["org"].queryset = managed_orgs(user, Agreement)
+        # Units and people of the streets the user works in (read from the few grants, not
+        # from every organisation offered).
         within = Q(pk__in=[])
-        for root in roots:
-            within |= Q(org__path__startswith=root)
+        for street in {street_path(o) for o in reach_orgs(user, "add", Agreement)}:
+            within |= Q(org__path__startswith=street)
         self.fields["unit"].queryset = restrict(user, "view", Unit).filter(within).order_by("code")
         people = (restrict(user, "view", Person).filter(within)
                   .order_by("name_pinyin", "id").only("id", "name", "phone"))

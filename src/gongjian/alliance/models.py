@@ -9,20 +9,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongjian.core.access import RestrictedQuerySet
-from gongjian.orgs.models import Organization
+from gongjian.orgs.models import Organization, street_path
 
 EXPIRY_WARNING_DAYS = 30
 
 
-def ancestor_paths(org):
-    """Paths of `org` and every organisation above it."""
-    return [org.path[:i] for i in range(org.steplen, len(org.path) + 1, org.steplen)]
-
-
 def street_read(grant, action, lookup):
-    """Community staff read their street's alliance (rows of an alliance held above them)."""
+    """Community staff read their street's alliance (rows held by the street itself; not
+    those of the district or city above it)."""
     if action == "view" and grant.role == "community_staff" and grant.org_id:
-        return Q(**{f"{lookup}__in": ancestor_paths(grant.org)[:-1]})
+        street = street_path(grant.org)
+        if street != grant.org.path:
+            return Q(**{lookup: street})
     return None
 
 
@@ -393,7 +391,7 @@ class Agreement(models.Model):
         if self.org_id and self.org.sector not in ("street", "community"):
             errors["org"] = "甲方须为街道或社区党组织。"
         if self.org_id and self.unit_id and not self.unit.org.path.startswith(
-                ancestor_paths(self.org)[0]):
+                street_path(self.org)):
             errors["unit"] = f"“{self.unit.name}”不在本街道辖区内。"
         if not (self.service_items or "").strip():
             errors["service_items"] = "请至少填写一项服务事项。"
@@ -470,7 +468,9 @@ class Event(models.Model):
             return None
         if grant.unit_id:
             return (Q(unit_id=grant.unit_id)
-                    | Q(meeting_id__in=invited_meetings(grant.unit_id), task__isnull=True)
+                    # Not another unit's reply (its leave reason is its own business).
+                    | Q(meeting_id__in=invited_meetings(grant.unit_id), task__isnull=True,
+                        unit__isnull=True)
                     | Q(alliance_id__in=member_alliances(grant.unit_id), meeting__isnull=True,
                         task__isnull=True, unit__isnull=True))
         read = street_read(grant, action, "org__path")

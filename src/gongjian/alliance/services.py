@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from gongjian.core import audit
 from gongjian.core.access import restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, require_scope, save_checked, validate
@@ -63,6 +64,12 @@ def _event(obj_kwargs, org, kind, text, user=None, note="", unit=None, at=None):
     return Event.objects.create(org=org, kind=kind, text=text[:300], note=note,
                                 actor=user if getattr(user, "is_authenticated", False) else None,
                                 unit=unit, at=at or timezone.now(), **obj_kwargs)
+
+
+def events_of(user, **lookup):
+    """The history of one alliance, meeting, task or agreement as `user` may read it."""
+    return list(restrict(user, "view", Event).filter(**lookup)
+                .select_related("actor", "unit")[:100])
 
 
 def _locked(model, obj):
@@ -156,7 +163,7 @@ def member_leaves(user, member, *, left_on=None, reason=""):
     return member
 
 
-def _active_member_units(alliance, on=None):
+def _active_member_units(alliance):
     rows = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True)
     return set(rows.values_list("unit_id", flat=True))
 
@@ -201,7 +208,7 @@ def remove_chair_term(user, term):
 def generate_rotation(user, alliance, *, units, months, starts_on, rounds=1):
     """Chair terms for `units` in order, `months` each, from `starts_on`, `rounds` times.
     Terms starting on or after `starts_on` are replaced; a term running across it ends the
-    day before."""
+    day before. Refused when that would change a term's days before today (history)."""
     require_scope(user, "change", alliance)
     if not units:
         raise DomainError("请至少选择一个轮值单位。", field="units", status=400)
@@ -218,10 +225,26 @@ def generate_rotation(user, alliance, *, units, months, starts_on, rounds=1):
         if outside:
             raise DomainError(f"不是本联盟在册成员单位：{'、'.join(outside)}。", field="units",
                               status=400)
+        today = _today()
+        # The days before today are history (as for `remove_chair_term`): a rotation may
+        # reach into the past only where no term was held yet.
+        past = ChairTerm.objects.filter(alliance=alliance, starts_on__lt=today)
+        held = (past.filter(ends_on__gte=starts_on).select_related("unit")
+                .order_by("starts_on").first()) if starts_on < today else None
+        if held is not None:
+            last = max(past.values_list("ends_on", flat=True))
+            earliest = min(last + datetime.timedelta(days=1), today)
+            raise DomainError(
+                f"自 {starts_on:%Y-%m-%d} 起生成会改动“{held.unit.name}”"
+                f"{held.starts_on:%Y-%m-%d} 至 {held.ends_on:%Y-%m-%d} 的轮值任期；"
+                f"已过去的任期是历史记录，不能改动，请从 {earliest:%Y-%m-%d} 或之后开始。",
+                field="starts_on", status=400)
+        # A queryset delete sends the delete signals (logged); update and bulk_create do not.
         ChairTerm.objects.filter(alliance=alliance, starts_on__gte=starts_on).delete()
-        running = ChairTerm.objects.filter(alliance=alliance, starts_on__lt=starts_on,
-                                           ends_on__gte=starts_on)
-        running.update(ends_on=starts_on - datetime.timedelta(days=1))
+        running = list(ChairTerm.objects.filter(alliance=alliance, starts_on__lt=starts_on,
+                                                ends_on__gte=starts_on))
+        cut = starts_on - datetime.timedelta(days=1)
+        ChairTerm.objects.filter(pk__in=[t.pk for t in running]).update(ends_on=cut)
         terms, start = [], starts_on
         for _ in range(rounds):
             for unit in units:
@@ -230,6 +253,13 @@ def generate_rotation(user, alliance, *, units, months, starts_on, rounds=1):
                                        ends_on=end))
                 start = end + datetime.timedelta(days=1)
         ChairTerm.objects.bulk_create(terms)
+        # The change log for what the signals did not see (nothing when auditing is
+        # suppressed, as for the demo).
+        for term in running:
+            audit.record("update", term, before={"ends_on": term.ends_on.isoformat()},
+                         after={"ends_on": cut.isoformat()})
+        for term in terms:
+            audit.record("create", term, after=audit.snapshot(term))
         _event({"alliance": alliance}, alliance.org, "rotation",
                f"生成轮值主席安排：{len(terms)} 任，每任 {months} 个月，"
                f"自 {starts_on:%Y-%m-%d} 起", user,

@@ -40,7 +40,6 @@ from .models import (
     Alliance,
     AllianceMember,
     ChairTerm,
-    Event,
     Invitation,
     Meeting,
     MeetingState,
@@ -49,10 +48,6 @@ from .models import (
 )
 
 FORM_TEMPLATE = "alliance/form.html"
-
-
-def events_of(user, **lookup):
-    return restrict(user, "view", Event).filter(**lookup).select_related("actor", "unit")[:100]
 
 
 def allowed(user, action, obj):
@@ -169,7 +164,7 @@ class AllianceDetail(Page):
             "meetings": restrict(user, "view", Meeting).filter(alliance=alliance)
             .order_by("-starts_at")[:30],
             "tasks": tasks, "n_overdue": sum(1 for t in tasks if t.deadline < today),
-            "events": events_of(user, alliance=alliance)[:20],
+            "events": services.events_of(user, alliance=alliance)[:20],
             "can_change": can_change,
         })
 
@@ -327,7 +322,7 @@ class MeetingDetail(Page):
                        "attended": sum(1 for i in invitations if i.attended)},
             "tasks": restrict(user, "view", Task).filter(meeting=meeting)
             .select_related("owner_unit", "owner_org"),
-            "events": events_of(user, meeting=meeting),
+            "events": services.events_of(user, meeting=meeting),
             "can_change": meeting.state == MeetingState.CALLED and allowed(user, "change",
                                                                           meeting),
             "reply_to": mine if meeting.state == MeetingState.CALLED else [],
@@ -479,7 +474,7 @@ class TaskDetail(Page):
             "owner_unit", "owner_org", "alliance", "meeting"), pk=pk)
         can_act = task.state == TaskState.OPEN and allowed(request.user, "change", task)
         return self.render({
-            "task": task, "events": events_of(request.user, task=task), "can_act": can_act,
+            "task": task, "events": services.events_of(request.user, task=task), "can_act": can_act,
             "progress": progress or ProgressForm(),
             "complete": complete or CompleteForm(initial={"completed_on": timezone.localdate()}),
         }, status=status)
@@ -624,7 +619,7 @@ class AgreementDetail(Page):
             "org", "unit", "org_liaison", "unit_liaison"), pk=pk)
         can_change = allowed(request.user, "change", agreement)
         return self.render({
-            "a": agreement, "events": events_of(request.user, agreement=agreement),
+            "a": agreement, "events": services.events_of(request.user, agreement=agreement),
             "can_change": can_change, "today": timezone.localdate(),
         })
 

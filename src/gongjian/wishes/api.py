@@ -24,6 +24,7 @@ from gongjian.orgs.models import Organization
 
 from . import services
 from .models import Group, Round, State, Wish
+from .queries import with_counts
 
 RELATED = ("org", "round", "claimer_unit", "claimer_person", "claimed_by", "posted_by")
 
@@ -68,13 +69,11 @@ class WishSerializer(serializers.ModelSerializer):
         return wish.round.name if wish.round_id else ""
 
     def _privileged(self, wish):
-        user = self.context["request"].user
-        revealable = self.context.get("revealable")
-        if revealable is None:
-            return services.may_see_recipient(user, wish)
-        # A list: the staff rights were read for the whole page at once.
-        return (wish.posted_by_id == user.pk or services.is_claimer(user, wish)
-                or wish.pk in revealable)
+        visible = self.context.get("recipient_visible")
+        if visible is None:
+            return services.may_see_recipient(self.context["request"].user, wish)
+        # A list: the rights were read for the whole page at once.
+        return wish.pk in visible
 
     def get_claimer(self, wish) -> str:
         return wish.claimer_name if self._privileged(wish) else wish.claimer_public_name
@@ -111,7 +110,9 @@ class WishDetailSerializer(WishSerializer):
 
 class WishCreateSerializer(serializers.Serializer):
     title = serializers.CharField(label="心愿", max_length=60)
-    description = serializers.CharField(label="详细说明", required=False, allow_blank=True)
+    description = serializers.CharField(
+        label="详细说明", required=False, allow_blank=True,
+        help_text="请勿在说明中填写受助人姓名、电话、住址，这些信息请填在受助人字段中。")
     group = serializers.ChoiceField(label="受助人群", choices=Group.choices)
     recipient_name = serializers.CharField(label="受助人姓名", max_length=50)
     recipient_phone = serializers.CharField(label="受助人联系电话", required=False,
@@ -244,8 +245,7 @@ class WishViewSet(ScopedViewSet):
             rows = rows.filter(Q(claimed_by=request.user) | Q(claimer_unit_id__in=units))
         page = self.paginate_queryset(rows.order_by("-posted_at", "-id"))
         context = self.get_serializer_context()
-        context["revealable"] = set(restrict(request.user, "reveal", Wish).filter(
-            pk__in=[w.pk for w in page]).values_list("pk", flat=True))
+        context["recipient_visible"] = services.recipient_visible(request.user, page)
         return self.get_paginated_response(WishSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request, pk=None):
@@ -404,19 +404,14 @@ class RoundViewSet(ScopedViewSet):
     def base_queryset(self):
         return Round.objects.select_related("org")
 
-    def _with_counts(self, rounds):
-        from .queries import with_counts
-
-        return with_counts(rounds)
-
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset().order_by("-starts_on", "-id"))
-        rows = self._with_counts(page)
+        rows = with_counts(page)
         return self.get_paginated_response(
             RoundSerializer(rows, many=True, context=self.get_serializer_context()).data)
 
     def retrieve(self, request, pk=None):
-        round_ = self._with_counts([self.get_object()])[0]
+        round_ = with_counts([self.get_object()])[0]
         return Response(RoundSerializer(round_, context=self.get_serializer_context()).data)
 
     def create(self, request):
@@ -425,6 +420,6 @@ class RoundViewSet(ScopedViewSet):
         if org is None:
             raise DomainError("主办组织编码不存在。", field="org", status=400)
         round_ = services.save_round(request.user, Round(org=org, **data))
-        round_ = self._with_counts([Round.objects.select_related("org").get(pk=round_.pk)])[0]
+        round_ = with_counts([Round.objects.select_related("org").get(pk=round_.pk)])[0]
         return Response(RoundSerializer(round_, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)

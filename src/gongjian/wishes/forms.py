@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from gongjian.core.access import reach_orgs, restrict
@@ -27,6 +28,8 @@ class WishForm(Styled, forms.ModelForm):
         help_texts = {
             "recipient_name": "只有社区工作人员和认领人能看到，公示时不显示。",
             "recipient_phone": "选填；认领人上门时联系用，不公开。",
+            # The description is shown on the wall and the public board.
+            "description": "请勿在说明中填写受助人姓名、电话、住址，这些信息请填在受助人栏目中。",
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -36,8 +39,6 @@ class WishForm(Styled, forms.ModelForm):
         if reach:
             paths = [o.path for o in reach]
             communities = Organization.objects.active().communities()
-            from django.db.models import Q
-
             condition = Q()
             for path in paths:
                 condition |= Q(path__startswith=path)
@@ -80,10 +81,6 @@ class ThankForm(Styled, forms.Form):
                            help_text="将在公示栏展示（不显示受助人姓名）。")
 
 
-class ClaimForm(forms.Form):
-    unit = forms.CharField(required=False)
-
-
 class RoundForm(Styled, forms.ModelForm):
     class Meta:
         model = Round
@@ -93,13 +90,17 @@ class RoundForm(Styled, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
         condition = Q(pk__in=[])
         for org in reach_orgs(user, "add", Round):
             condition |= Q(path__startswith=org.path)
-        self.fields["org"].queryset = (Organization.objects.active().filter(depth__lte=2)
-                                       .filter(condition).order_by("path"))
+        active = Organization.objects.active()
+        communities = list(active.communities().filter(condition).only("path"))
+        # A community is the level right below its street (`community_path`), so the streets
+        # are the communities' parents, whatever the depth of the tree above them.
+        streets = {c.path[:-Organization.steplen] for c in communities}
+        self.fields["org"].queryset = active.filter(
+            Q(pk__in=[c.pk for c in communities]) | (Q(path__in=streets) & condition)
+        ).order_by("path")
         self.fields["org"].label = "主办（街道或社区）"
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gongjian.core.access import SELF_ROLES, RestrictedQuerySet
 from gongjian.core.crypto import EncryptedField
-from gongjian.orgs.models import Organization, ancestor_paths, street_path
+from gongjian.orgs.models import Organization, ancestor_paths, community_path, street_path
 
 
 class Group(models.TextChoices):
@@ -51,6 +51,12 @@ def _claimer_street(grant) -> str | None:
     if grant.role == "unit_liaison" and grant.unit_id:
         return street_path(grant.unit.org)
     return None
+
+
+def is_community(org) -> bool:
+    """The level right below the street (whatever the tree's depth above the street)."""
+    street = street_path(org)
+    return org.path != street and community_path(org.path, street) == org.path
 
 
 class Round(models.Model):
@@ -206,7 +212,7 @@ class Wish(models.Model):
 
     def clean(self):
         errors = {}
-        if self.org_id and self.org.depth != 2:
+        if self.org_id and not is_community(self.org):
             errors["org"] = "心愿须归属一个社区。"
         if self.round_id and self.org_id and not self.org.path.startswith(self.round.org.path):
             errors["round"] = f"“{self.round.name}”不是本社区或其街道的征集活动。"

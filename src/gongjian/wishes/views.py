@@ -97,6 +97,12 @@ class WishList(ScopedView):
             if data["q"]:
                 rows = rows.filter(title__contains=data["q"].strip())
         page, query = paginate(request, rows.order_by("-posted_at", "-id"))
+        page.object_list = list(page.object_list)
+        # The claimer in full only where the detail page shows it in full.
+        visible = services.recipient_visible(request.user, page.object_list)
+        for wish in page.object_list:
+            wish.claimer_shown = (wish.claimer_name if wish.pk in visible
+                                  else wish.claimer_public_name)
         return self.render({"form": form, "page": page, "query": query, "round": round_})
 
 
