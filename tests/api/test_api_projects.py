@@ -185,3 +185,26 @@ def test_project_list_filters(clients, users, tree):
     assert c["street"].get(f"{API}/projects/", {"org": "JS-B"}).json()["count"] == 0
     assert c["street"].get(f"{API}/projects/", {"overdue": "true"}).json()["count"] == 0
     assert c["liaison_a"].get(f"{API}/projects/").json()["count"] == 1  # open to claim
+
+
+def test_unit_gets_the_outline_of_open_demands_only(clients, users, tree):
+    made = clients["resident"].post(f"{API}/demands/", {
+        "category": "elderly", "title": "高龄老人上门理发", "place": "金安花园3号楼",
+        "description": "王大爷家住3号楼502，行动不便", "beneficiaries": 25}, format="json")
+    assert made.status_code == 201
+    pk = made.json()["id"]
+    hidden = ("description", "place", "posted_by", "grid_code", "reason", "handled_at")
+    outline = clients["liaison_a"].get(f"{API}/demands/{pk}/").json()
+    assert outline["title"] == "高龄老人上门理发" and outline["beneficiaries"] == 25
+    assert outline["org_name"] == "金安社区党委" and outline["state"] == "open"
+    assert all(outline[name] is None for name in hidden)
+    listed = clients["liaison_a"].get(f"{API}/demands/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["id"] for r in rows] == [pk] and rows[0]["description"] is None
+    assert "3号楼502" not in str(listed)
+    for name in ("resident", "community_a", "street"):
+        full = clients[name].get(f"{API}/demands/{pk}/").json()
+        assert full["place"] == "金安花园3号楼" and full["posted_by"], name
+        rows = clients[name].get(f"{API}/demands/").json()
+        rows = rows["results"] if isinstance(rows, dict) else rows
+        assert rows[0]["description"] == "王大爷家住3号楼502，行动不便", name

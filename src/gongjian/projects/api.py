@@ -104,7 +104,9 @@ class DemandViewSet(ScopedViewSet):
     def _answer(self, demand, code=status.HTTP_200_OK):
         demand = get_object_or_404(self.base_queryset().restrict(self.request.user, "view"),
                                    pk=demand.pk)
-        return Response(DemandSerializer(demand).data, status=code)
+        details = services.demand_detail_ids(self.request.user, [demand])
+        return Response(DemandSerializer(demand, context={"details": details}).data,
+                        status=code)
 
     def list(self, request):
         query = DemandQuerySerializer(data=request.query_params)
@@ -113,7 +115,12 @@ class DemandViewSet(ScopedViewSet):
         for key in ("state", "category"):
             if query.validated_data.get(key):
                 rows = rows.filter(**{key: query.validated_data[key]})
-        return self.paginated(rows, DemandSerializer)
+        page = self.paginate_queryset(rows)
+        shown = list(rows) if page is None else page
+        context = {**self.get_serializer_context(),
+                   "details": services.demand_detail_ids(request.user, shown)}
+        data = DemandSerializer(shown, many=True, context=context).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     def retrieve(self, request, pk=None):
         return self._answer(self.get_object())

@@ -7,11 +7,14 @@ class ProjectsConfig(AppConfig):
     verbose_name = "三单与项目"
 
     def ready(self):
+        from django.db.models import Q
+
         from gongjian.core.access import extend_role_permissions, perms
         from gongjian.core.navigation import register
+        from gongjian.orgs.services import register_dissolve_blocker, register_merge_label
 
         from . import reminders  # noqa: F401  (registers the daily sweep)
-        from .models import Demand, Project, Resource
+        from .models import ACTIVE_STATES, OPEN_DEMAND_STATES, Demand, Project, Resource
 
         # The parts of a project are seen by whoever sees the project.
         parts = (perms("projects", "projectevent", "view")
@@ -39,3 +42,12 @@ class ProjectsConfig(AppConfig):
         register("共建项目", "project_list", Project, icon="bi-kanban", order=42, group="服务")
         register("项目督办", "project_supervision", Project, action="supervise",
                  icon="bi-speedometer2", order=43, group="服务")
+
+        # An organisation with projects under way or demands still to handle cannot be
+        # dissolved; merged, they move to the surviving organisation.
+        register_dissolve_blocker("projects", "个进行中的共建项目", Q(state__in=ACTIVE_STATES))
+        register_dissolve_blocker("demands", "条待处理的服务需求",
+                                  Q(state__in=OPEN_DEMAND_STATES))
+        register_merge_label("projects.project.org", "个共建项目")
+        register_merge_label("projects.projectclaim.org", "条项目认领")
+        register_merge_label("projects.demand.org", "条服务需求")

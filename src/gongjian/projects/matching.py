@@ -17,7 +17,7 @@ resources stays a few queries. A candidate of another category needs a shared wo
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Avg
+from django.db.models import Avg, F
 from django.db.models.functions import Substr
 
 from gongjian.core.access import restrict
@@ -105,11 +105,11 @@ def resources_for(user, demand, limit=20) -> list[Match]:
     words = demand.keywords.split()
     rows = list(
         restrict(user, "view", Resource)
-        .filter(active=True, capacity__gt=0)
+        # capacity left is filtered here, before the cut, so full resources take no places
+        .filter(active=True, capacity__gt=F("committed"))
         .filter(unit__org__path__startswith=street)
         .values_list("pk", "category", "keywords", "capacity", "committed", "unit_id",
                      "unit__lng", "unit__lat")[:CANDIDATE_LIMIT])
-    rows = [r for r in rows if r[3] > r[4]]
     home = community_path(demand.org.path, street)
     here = community_points([home], len(street) + STEPLEN).get(home)
     records = _records(r[5] for r in rows)

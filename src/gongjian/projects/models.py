@@ -327,8 +327,9 @@ class ProjectClaim(models.Model):
     claimed_at = models.DateTimeField("认领时间", default=timezone.now)
     # Copies of the project's organisation, state and deadline, kept by the services at each
     # step, so that the supervision page counts claims per unit without joining projects.
-    # (A merge moves this foreign key with the project's.)
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+    # (A merge moves this foreign key with the project's: it must have a reverse relation
+    # for orgs.services.merge_organizations to find it.)
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="project_claims",
                             verbose_name="项目所属组织")
     state = models.CharField("项目状态", max_length=10, choices=ProjectState.choices)
     step_deadline = models.DateField("项目本步期限", null=True, blank=True)

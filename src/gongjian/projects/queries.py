@@ -68,7 +68,7 @@ def supervision(user, *, root=None, category="", today=None):
 
     children = []
     if root is not None:
-        width = (root.depth + 1) * STEPLEN
+        width = len(root.path) + STEPLEN  # the level right below root
         paths = dict(Organization.objects.filter(pk__in={g[0] for g in grouped})
                      .values_list("pk", "path"))
         table = {}

@@ -24,8 +24,19 @@ class DemandSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True,
                                         label="状态名称")
     posted_by = serializers.CharField(source="posted_by.display_name", read_only=True,
-                                      label="提出人")
+                                      allow_null=True, label="提出人")
     project_id = serializers.IntegerField(read_only=True, allow_null=True, label="项目 ID")
+    description = serializers.CharField(read_only=True, allow_null=True, label="需求描述",
+                                        help_text="仅提出人和可受理该需求的工作人员可见，否则为 null。")
+    place = serializers.CharField(read_only=True, allow_null=True, label="地点",
+                                  help_text="同上。")
+    reason = serializers.CharField(read_only=True, allow_null=True, label="原因",
+                                   help_text="同上。")
+    handled_at = serializers.DateTimeField(read_only=True, allow_null=True, label="处理时间")
+
+    # Shown only to whom the view names in context["details"] (ids): the poster and staff
+    # who may act on the demand; a unit looking for needs to meet sees the outline alone.
+    PRIVATE = ("description", "place", "grid_code", "posted_by", "reason", "handled_at")
 
     class Meta:
         model = Demand
@@ -34,6 +45,13 @@ class DemandSerializer(serializers.ModelSerializer):
                   "state", "state_label", "reason", "project_id", "posted_by", "created_at",
                   "handled_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.pk not in self.context.get("details", ()):
+            for name in self.PRIVATE:
+                data[name] = None
+        return data
 
 
 class DemandCreateSerializer(serializers.Serializer):

@@ -7,23 +7,22 @@ people concerned.
 """
 
 import datetime
-from io import BytesIO
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from gongjian.core.access import grants_of, reach_orgs, restrict
+from gongjian.core.images import clean_jpeg
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, save_checked, validate
 from gongjian.orgs.models import Unit, street_path
 
 from .keywords import keywords_of, stored
 from .models import (
-    OPEN_DEMAND_STATES,
     Demand,
     DemandState,
     Project,
@@ -186,7 +185,51 @@ def create_demand(user, *, org=None, grid=None, category, title, description, pl
     return demand
 
 
-def _locked_demand(user, demand, action):
+D = DemandState
+# demand step → (states it may start from, state it leads to, access action, label).
+# "reopen" is taken by the system, not a user: a project that is rejected or withdrawn sends
+# its source demands back to be handled again.
+DEMAND_TRANSITIONS = {
+    "accept": ({D.OPEN}, D.ACCEPTED, "change", "受理"),
+    "decline": ({D.OPEN, D.ACCEPTED}, D.DECLINED, "change", "不予受理"),
+    "withdraw": ({D.OPEN, D.ACCEPTED}, D.WITHDRAWN, "withdraw", "撤回"),
+    "project": ({D.OPEN, D.ACCEPTED}, D.PROJECT, "change", "转为项目"),
+    "reopen": ({D.PROJECT}, D.OPEN, None, "重新受理"),
+}
+
+
+def demand_detail_ids(user, demands) -> set[int]:
+    """Which of `demands` `user` may read in full (poster, place, description, grid, notes):
+    the poster, and staff who may act on the demand (accept or withdraw it). Others who
+    reach a demand only to look for needs they can meet see its outline alone."""
+    ids = {d.pk for d in demands}
+    if not ids or user is None or not user.is_authenticated:
+        return set()
+    own = {d.pk for d in demands if d.posted_by_id == user.pk}
+    rest = ids - own
+    for action in ("change", "withdraw"):
+        if rest:
+            found = set(restrict(user, action, Demand).filter(pk__in=rest)
+                        .values_list("pk", flat=True))
+            own |= found
+            rest -= found
+    return own
+
+
+def _demand_step(demand, step, user, reason=None):
+    """Move a locked demand by `step` of DEMAND_TRANSITIONS, or refuse (409) in Chinese."""
+    allowed, target, _action, label = DEMAND_TRANSITIONS[step]
+    if demand.state not in allowed:
+        raise DomainError(f"需求当前为“{demand.get_state_display()}”，不能{label}。")
+    demand.state = target
+    if reason is not None:
+        demand.reason = reason
+    demand.handled_at, demand.handled_by = _now(), user
+    return demand
+
+
+def _locked_demand(user, demand, step):
+    action = DEMAND_TRANSITIONS[step][2]
     row = (restrict(user, action, Demand).select_for_update(of=("self",))
            .filter(pk=demand.pk).select_related("org").first())
     if row is None:
@@ -196,11 +239,7 @@ def _locked_demand(user, demand, action):
 
 def accept_demand(user, demand):
     with transaction.atomic():
-        demand = _locked_demand(user, demand, "change")
-        if demand.state != DemandState.OPEN:
-            raise DomainError(f"需求当前为“{demand.get_state_display()}”，不能受理。")
-        demand.state = DemandState.ACCEPTED
-        demand.handled_at, demand.handled_by = _now(), user
+        demand = _demand_step(_locked_demand(user, demand, "accept"), "accept", user)
         demand.save()
         notify([demand.posted_by], f"您的需求“{demand.title}”已受理", url=demand_url(demand),
                kind="demand")
@@ -210,11 +249,7 @@ def accept_demand(user, demand):
 def decline_demand(user, demand, reason):
     reason = _require_text(reason, "reason", "不予受理的原因")
     with transaction.atomic():
-        demand = _locked_demand(user, demand, "change")
-        if demand.state not in OPEN_DEMAND_STATES:
-            raise DomainError(f"需求当前为“{demand.get_state_display()}”，不能不予受理。")
-        demand.state, demand.reason = DemandState.DECLINED, reason
-        demand.handled_at, demand.handled_by = _now(), user
+        demand = _demand_step(_locked_demand(user, demand, "decline"), "decline", user, reason)
         demand.save()
         notify([demand.posted_by], f"您的需求“{demand.title}”不予受理", body=reason,
                url=demand_url(demand), kind="demand")
@@ -223,13 +258,28 @@ def decline_demand(user, demand, reason):
 
 def withdraw_demand(user, demand, reason=""):
     with transaction.atomic():
-        demand = _locked_demand(user, demand, "withdraw")
-        if demand.state not in OPEN_DEMAND_STATES:
-            raise DomainError(f"需求当前为“{demand.get_state_display()}”，不能撤回。")
-        demand.state, demand.reason = DemandState.WITHDRAWN, (reason or "").strip()[:300]
-        demand.handled_at, demand.handled_by = _now(), user
+        demand = _demand_step(_locked_demand(user, demand, "withdraw"), "withdraw", user,
+                              (reason or "").strip()[:300])
         demand.save()
     return demand
+
+
+def _reopen_demands(project, user, why):
+    """A rejected or withdrawn project gives its source demands back: open again, unlinked,
+    with the reason kept on the demand (demands have no history of their own)."""
+    rows = list(Demand.objects.select_for_update(of=("self",))
+                .filter(project=project, state__in=DEMAND_TRANSITIONS["reopen"][0]))
+    note = f"所转项目“{project.title}”已{project.get_state_display()}：{why}"[:300]
+    for demand in rows:
+        _demand_step(demand, "reopen", user, note)
+        demand.project = None
+        demand.save()
+    if rows:
+        notify([d.posted_by for d in rows if d.posted_by_id != getattr(user, "pk", None)],
+               f"您的需求已重新待受理（项目“{project.title}”{project.get_state_display()}）",
+               url=demand_url(rows[0]) if len(rows) == 1 else reverse("demand_list"),
+               kind="demand", body=why)
+    return rows
 
 
 # ---- resources ------------------------------------------------------------------------------
@@ -280,7 +330,7 @@ def create_project(user, *, title, category, description, org=None, target_benef
             if len(rows) != len(set(ids)):
                 raise DomainError("所选需求不存在或不在您的管理范围内。", field="demands",
                                   status=400)
-            closed = [d.title for d in rows if d.state not in OPEN_DEMAND_STATES]
+            closed = [d.title for d in rows if d.state not in DEMAND_TRANSITIONS["project"][0]]
             if closed:
                 raise DomainError(f"需求“{closed[0]}”已处理，不能再转为项目。", field="demands")
             demands = rows
@@ -300,8 +350,8 @@ def create_project(user, *, title, category, description, org=None, target_benef
                           state=S.DECLARED, step_deadline=deadline_for(S.DECLARED))
         save_checked(user, project, "add")
         for demand in demands:
-            demand.state, demand.project = DemandState.PROJECT, project
-            demand.handled_at, demand.handled_by = _now(), user
+            _demand_step(demand, "project", user)
+            demand.project = project
             demand.save()
         note = "；".join(f"来自需求“{d.title}”" for d in demands)
         _event(project, user, "declare", f"{_actor_label(user, project)} 申报了该项目", note)
@@ -385,6 +435,12 @@ def approve(user, project, note=""):
     return project
 
 
+def _reopened_note(reason, demands):
+    if not demands:
+        return reason
+    return reason + "；来源需求" + "、".join(f"“{d.title}”" for d in demands) + "已重新待受理"
+
+
 def reject(user, project, reason):
     reason = _require_text(reason, "reason", "驳回原因")
     with transaction.atomic():
@@ -392,7 +448,9 @@ def reject(user, project, reason):
         _move(project, S.REJECTED)
         project.reason = reason
         _save(project)
-        _event(project, user, "reject", f"{_actor_label(user, project)} 驳回了该项目", reason)
+        reopened = _reopen_demands(project, user, reason)
+        _event(project, user, "reject", f"{_actor_label(user, project)} 驳回了该项目",
+               _reopened_note(reason, reopened))
         _tell(project, user, f"项目被驳回：{project.title}", extra=[project.created_by],
               body=reason, units=False)
     return project
@@ -490,26 +548,6 @@ def start(user, project, note=""):
     return project
 
 
-def check_image(upload):
-    """Pillow must recognise the file as an image, within the upload limit."""
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        limit = settings.UPLOAD_MAX_BYTES / 1024 / 1024
-        raise DomainError(f"照片“{upload.name}”超过 {limit:g} MB。", field="photos", status=400)
-    data = upload.read()
-    upload.seek(0)
-    try:
-        with Image.open(BytesIO(data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DomainError(f"“{upload.name}”不是有效的图片文件（支持 JPEG、PNG、GIF、WebP）。",
-                          field="photos", status=400) from None
-    if kind not in ("JPEG", "PNG", "GIF", "WEBP"):
-        raise DomainError(f"“{upload.name}”的格式 {kind} 不受支持（支持 JPEG、PNG、GIF、WebP）。",
-                          field="photos", status=400)
-    return f"image/{kind.lower()}"
-
-
 MAX_PHOTOS = 9
 
 
@@ -518,17 +556,25 @@ def progress(user, project, *, text, photos=()):
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise DomainError(f"一次最多上传 {MAX_PHOTOS} 张照片。", field="photos", status=400)
-    kinds = [check_image(p) for p in photos]
+    # Checked and re-encoded (metadata dropped) before anything is written.
+    images = [clean_jpeg(p, field="photos") for p in photos]
     with transaction.atomic():
         project = _locked(user, project, "progress")
         event = _event(project, user, "progress",
                        f"{_actor_label(user, project)} 填报了进展"
                        + (f"（{len(photos)} 张照片）" if photos else ""), text)
-        for upload, kind in zip(photos, kinds, strict=True):
-            photo = ProjectPhoto(project=project, event=event, content_type=kind,
-                                 uploaded_by=user)
-            photo.image.save(upload.name, upload, save=False)
-            photo.save()
+        stored = []
+        try:
+            for data in images:
+                photo = ProjectPhoto(project=project, event=event, content_type="image/jpeg",
+                                     uploaded_by=user)
+                photo.image.save("photo.jpg", ContentFile(data), save=False)
+                stored.append(photo.image.name)
+                photo.save()
+        except Exception:
+            for name in stored:  # a rolled-back row must not leave its file behind
+                ProjectPhoto.image.field.storage.delete(name)
+            raise
         _tell(project, user, f"项目有新进展：{project.title}", body=text[:200])
     return event
 
@@ -589,7 +635,9 @@ def withdraw(user, project, reason):
         _move(project, S.WITHDRAWN)
         project.reason = reason
         _save(project)
-        _event(project, user, "withdraw", f"{_actor_label(user, project)} 撤回了该项目", reason)
+        reopened = _reopen_demands(project, user, reason)
+        _event(project, user, "withdraw", f"{_actor_label(user, project)} 撤回了该项目",
+               _reopened_note(reason, reopened))
         _tell(project, user, f"项目已撤回：{project.title}", body=reason,
               street=True, extra=[project.created_by])
     return project

@@ -1,7 +1,8 @@
 """Pages of the three lists: demands, resources, projects with their steps, supervision."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length, Substr
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -9,8 +10,8 @@ from django.utils import timezone
 
 from gongjian.core.access import can, reach_orgs, restrict
 from gongjian.core.generic import ScopedView, paginate, run_action, run_service
-from gongjian.core.services import OutOfScope
-from gongjian.orgs.models import Grid, Organization, Unit, street_path
+from gongjian.core.services import DomainError, OutOfScope
+from gongjian.orgs.models import Grid, Organization, Unit, ancestor_paths, street_path
 
 from . import matching, queries, services
 from .forms import (
@@ -44,17 +45,22 @@ MATCHES_ON_DETAIL = 5
 
 
 def _orgs_for(user, action, model, limit=300):
-    """Organisations the user may choose for a new row: their reach, communities first."""
+    """Organisations the user may choose for a new row: the tops of their reach, the
+    organisations right below those tops, the communities inside the reach and the
+    organisations right below each community (its branches), not every group further down."""
     tops = reach_orgs(user, action, model)
     if not tops:
         return []
-    q = Q()
+    within = Q()
     for org in tops:
-        q |= Q(path__startswith=org.path)
-    # the reach and two levels below it: communities and their branches, not every group
-    depth = min(o.depth for o in tops) + 2
-    return list(Organization.objects.active().filter(q).filter(depth__lte=depth)
-                .order_by("path")[:limit])
+        within |= Q(path__startswith=org.path)
+    orgs = Organization.objects.active().filter(within)
+    communities = Organization.objects.communities().active().filter(within)
+    parent = Substr("path", 1, Length("path") - Organization.steplen)
+    return list(orgs.annotate(above=parent).filter(
+        Q(pk__in=[o.pk for o in tops]) | Q(pk__in=communities.values("pk"))
+        | Q(above__in=[o.path for o in tops])
+        | Q(above__in=communities.values("path"))).order_by("path")[:limit])
 
 
 def _clean_int(value):
@@ -140,6 +146,8 @@ class DemandDetail(ScopedView):
         show_matches = can(user, "view", Resource) and demand.is_open
         return self.render({
             "d": demand,
+            # poster, place, description: only for the poster and staff who may act on it
+            "details": demand.pk in services.demand_detail_ids(user, [demand]),
             "can_accept": in_change and demand.state == DemandState.OPEN,
             "can_decline": in_change and demand.is_open,
             "can_withdraw": in_withdraw and demand.is_open,
@@ -157,14 +165,13 @@ class DemandStep(ScopedView):
 
     model = Demand
     http_method_names = ["post"]
-    STEPS = {"accept": ("change", "需求已受理。"), "decline": ("change", "已标记为不予受理。"),
-             "withdraw": ("withdraw", "需求已撤回。")}
+    STEPS = {"accept": "需求已受理。", "decline": "已标记为不予受理。", "withdraw": "需求已撤回。"}
 
     def dispatch(self, request, *args, **kwargs):
         step = kwargs.get("step")
         if step not in self.STEPS:
             raise Http404
-        self.action = self.STEPS[step][0]
+        self.action = services.DEMAND_TRANSITIONS[step][2]
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, pk, step):
@@ -173,7 +180,7 @@ class DemandStep(ScopedView):
         calls = {"accept": lambda: services.accept_demand(request.user, demand),
                  "decline": lambda: services.decline_demand(request.user, demand, reason),
                  "withdraw": lambda: services.withdraw_demand(request.user, demand, reason)}
-        run_action(request, calls[step], self.STEPS[step][1])
+        run_action(request, calls[step], self.STEPS[step])
         return redirect("demand_detail", demand.pk)
 
 
@@ -453,7 +460,7 @@ class ProjectStep(ScopedView):
             res_q = Resource.objects.filter(active=True, unit=own) if own else \
                 restrict(user, "view", Resource).filter(
                     active=True, unit__org__path__startswith=street_path(project.org))
-            resources = [r for r in res_q.order_by("title")[:200] if r.remaining > 0]
+            resources = list(res_q.filter(capacity__gt=F("committed")).order_by("title")[:200])
             return cls(data, units=units, resources=resources)
         return cls(data, files) if step == "progress" else cls(data)
 
@@ -500,9 +507,19 @@ class ProjectStep(ScopedView):
             call = lambda: services.accept(user, project, rating=data["rating"],  # noqa: E731
                                            beneficiary_count=data["beneficiary_count"],
                                            comment=data.get("comment", ""))
-        ok, _ = run_service(request, form, call, f"已{STEP_FORMS[step][1]}。")
+        refused = {}
+
+        def guarded():
+            try:
+                return call()
+            except DomainError as error:
+                refused["status"] = error.status  # 400 invalid data, 409 a refused step
+                raise
+
+        ok, _ = run_service(request, form, guarded, f"已{STEP_FORMS[step][1]}。")
         if not ok:
-            return self.render(self.context(step, project, form), status=409)
+            return self.render(self.context(step, project, form),
+                               status=refused.get("status", 409))
         return redirect("project_detail", project.pk)
 
 
@@ -553,7 +570,7 @@ class Supervision(ScopedView):
         top = queries.top_org(user)
         crumbs = []
         if data["root"] is not None and top is not None and data["root"].pk != top.pk:
-            crumbs = list(Organization.objects.filter(
-                path__in=[data["root"].path[:i] for i in range(
-                    len(top.path), len(data["root"].path), 4)]).order_by("path"))
+            above = [p for p in ancestor_paths(data["root"].path, include_self=False)
+                     if p.startswith(top.path)]
+            crumbs = list(Organization.objects.filter(path__in=above).order_by("path"))
         return self.render({"form": form, "category": category, "crumbs": crumbs, **data})
