@@ -25,8 +25,10 @@ entries: the roster keeps no history of them.
 import datetime
 import re
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractYear, Substr
+from django.db import connection
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from gongjian.core.access import restrict
@@ -120,18 +122,29 @@ def find_org(user, code):
 
 # ---- shared aggregates ------------------------------------------------------------------------
 
+def _date_part(part, field):
+    """The year, month or day of a date as an integer. On PostgreSQL EXTRACT returns numeric,
+    whose arithmetic costs a city-wide aggregate about 40 ms; date_part's double cast to an
+    integer does not."""
+    if connection.vendor == "postgresql":
+        return Func(Value(part), F(field), function="date_part", template=(
+            "(%(function)s(%(expressions)s))::integer"), output_field=IntegerField())
+    return {"year": ExtractYear, "month": ExtractMonth, "day": ExtractDay}[part](field)
+
+
 def _person_aggregates(prefix, day):
     """Conditional counts over rows reaching a person's attributes through `prefix`: "" on
     people, "person_" on memberships (their copies of the person's attributes)."""
     birth = f"{prefix}birth_date"
     education = f"{prefix}education"
     sex = f"{prefix}sex"
+    month_day = _date_part("month", birth) * 100 + _date_part("day", birth)
     aggregates = {
         "n": Count("pk"),
-        "birth_years": Coalesce(Sum(ExtractYear(birth)), Value(0), output_field=IntegerField()),
-        "before_birthday": Count("pk", filter=Q(**{f"{birth}__month__gt": day.month})
-                                 | Q(**{f"{birth}__month": day.month,
-                                        f"{birth}__day__gt": day.day})),
+        "birth_years": Coalesce(Sum(_date_part("year", birth)), Value(0),
+                                output_field=IntegerField()),
+        "before_birthday": Count("pk", filter=Q(GreaterThan(month_day,
+                                                            day.month * 100 + day.day))),
     }
     # "35 and under", 大专及以上 and unknown education are sums of these counts (see
     # _person_figures): every aggregate costs a pass of its condition over all the rows.
