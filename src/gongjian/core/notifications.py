@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification, RoleGrant, User
@@ -79,7 +78,7 @@ def unit_liaisons(unit) -> list[User]:
     """Active liaison accounts of a unit."""
     if unit is None:
         return []
-    grants = RoleGrant.objects.filter(Q(role="unit_liaison") & Q(unit=unit),
+    grants = RoleGrant.objects.filter(role="unit_liaison", unit=unit,
                                       user__is_active=True).select_related("user")
     return [g.user for g in grants]
 

@@ -1,8 +1,8 @@
-"""The daily reminder sweep: deadlines near or passed, agreements about to expire.
+"""The reminder sweep: deadlines near or passed, agreements about to expire.
 
 A capability registers a function `fn(today)` with `@register("name")`; it sends its
 reminders with `notify(..., key=...)` so that running the sweep again tells nobody twice.
-`gongjian remind` runs the sweep; `gongjian serve` runs it once a day beside the worker.
+`gongjian remind` runs the sweep; `gongjian serve` runs it every hour while the site is up.
 """
 
 import datetime
