@@ -9,19 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongjian.core.access import RestrictedQuerySet
-from gongjian.orgs.models import Organization, street_path
+from gongjian.orgs.models import Organization, street_path, street_read
 
 EXPIRY_WARNING_DAYS = 30
-
-
-def street_read(grant, action, lookup):
-    """Community staff read their street's alliance (rows held by the street itself; not
-    those of the district or city above it)."""
-    if action == "view" and grant.role == "community_staff" and grant.org_id:
-        street = street_path(grant.org)
-        if street != grant.org.path:
-            return Q(**{lookup: street})
-    return None
 
 
 def _either(*conditions):

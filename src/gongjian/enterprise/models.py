@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongjian.core.access import RestrictedQuerySet
 from gongjian.members.models import Person
 from gongjian.orgs.choices import UnitType
-from gongjian.orgs.models import Organization, Unit, street_path
+from gongjian.orgs.models import Organization, Unit, street_path, street_read
 
 # The units a cadre can be linked to and that can raise a case: companies, banks included.
 COMPANY_TYPES = (UnitType.STATE_COMPANY, UnitType.PRIVATE_COMPANY, UnitType.BANK)
@@ -91,9 +91,7 @@ class ServiceArea(models.Model):
     def open_scope(cls, action, grant):
         # Community staff read their street's areas and cadres (to assign cases, to know who
         # serves their companies); only the street manages them.
-        if action == "view" and grant.role == "community_staff" and grant.org_id:
-            return Q(street__path=street_path(grant.org))
-        return None
+        return street_read(grant, action, "street__path")
 
     def clean(self):
         _street_only(self.street if self.street_id else None, "street")
@@ -134,9 +132,7 @@ class Cadre(models.Model):
     def open_scope(cls, action, grant):
         # Community staff read their street's areas and cadres (to assign cases, to know who
         # serves their companies); only the street manages them.
-        if action == "view" and grant.role == "community_staff" and grant.org_id:
-            return Q(street__path=street_path(grant.org))
-        return None
+        return street_read(grant, action, "street__path")
 
     def clean(self):
         _street_only(self.street if self.street_id else None, "street")

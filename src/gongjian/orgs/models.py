@@ -227,6 +227,16 @@ def ancestor_paths(path: str, include_self: bool = True) -> list[str]:
     return [path[:i] for i in range(step, len(path) + (1 if include_self else 0), step)]
 
 
+def street_read(grant, action, lookup):
+    """For a model's open_scope: community staff read the rows their street itself holds (not
+    those of a district or city above it); `lookup` leads from the row to an org path."""
+    if action == "view" and grant.role == "community_staff" and grant.org_id:
+        street = street_path(grant.org)
+        if street != grant.org.path:
+            return models.Q(**{lookup: street})
+    return None
+
+
 def community_path(path: str, street: str) -> str:
     """The community (the level right below the street) a path lies in, or the street."""
     return path[: len(street) + Organization.steplen] if len(path) > len(street) else street
