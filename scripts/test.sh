@@ -6,6 +6,10 @@ PYTEST=(.venv/bin/pytest -q -p no:cacheprovider "$@")
 PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 .venv/bin/ruff check --quiet .
+# Types of the service layer (every rule and write) and the kit it builds on.
+GONGJIAN_VAR="${GONGJIAN_VAR:-var}" .venv/bin/mypy --no-error-summary \
+  src/gongjian/core/workflow.py src/gongjian/core/notifications.py \
+  src/gongjian/*/services.py
 
 echo "== SQLite =="
 env -u DATABASE_URL "${PYTEST[@]}"

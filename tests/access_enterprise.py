@@ -7,11 +7,15 @@ from types import SimpleNamespace
 
 from access_common import E
 
-STREET_ONLY = {"street"}
+STREET_ONLY = {"street"}                        # the first street's areas, cadres and links
+STREET_FORMS = {"street", "street_b"}           # blank forms: each street staff for its own
 CASE_STAFF = {"street", "community_a"}          # U-A's case: street and community A
 CASE_READERS = CASE_STAFF | {"liaison_a"}
-LIST_READERS = {"street", "community_a", "community_b", "liaison_a"}
-SUMMARY_READERS = {"street", "community_a", "community_b"}
+# Lists and summaries answer each account with its own street's, community's or unit's rows.
+LIST_READERS = {"street", "street_b", "community_a", "community_b", "liaison_a", "liaison_b"}
+SUMMARY_READERS = {"street", "street_b", "community_a", "community_b"}
+# Community B reads the street's service areas (street_read), area 1 covering community A.
+STREET_SHARED = {"community_b"}
 
 
 def setup_enterprise(tree, users=None, *, case_state="submitted"):
@@ -69,27 +73,27 @@ def _case(t, u, state="submitted"):
 
 
 ENTRIES = [
-    E("enterprise_summary", SUMMARY_READERS),
-    E("enterprise_areas", SUMMARY_READERS),
-    E("enterprise_area_create", STREET_ONLY),
+    E("enterprise_summary", SUMMARY_READERS, setup=setup_enterprise),
+    E("enterprise_areas", SUMMARY_READERS, setup=setup_enterprise, sees_a=STREET_SHARED),
+    E("enterprise_area_create", STREET_FORMS),
     E("enterprise_area_edit", STREET_ONLY,
       args=lambda t, u: [setup_enterprise(t, u).area.pk]),
-    E("enterprise_cadres", SUMMARY_READERS),
-    E("enterprise_cadre_create", STREET_ONLY),
+    E("enterprise_cadres", SUMMARY_READERS, setup=setup_enterprise),
+    E("enterprise_cadre_create", STREET_FORMS),
     E("enterprise_cadre_edit", STREET_ONLY,
       args=lambda t, u: [setup_enterprise(t, u).cadre_a.pk]),
-    E("enterprise_companies", SUMMARY_READERS),
-    E("enterprise_link_create", STREET_ONLY),
+    E("enterprise_companies", SUMMARY_READERS, setup=setup_enterprise),
+    E("enterprise_link_create", STREET_FORMS),
     E("enterprise_link_end", STREET_ONLY, method="POST",
       args=lambda t, u: [setup_enterprise(t, u).link_a.pk], ok={302}),
-    E("enterprise_case_list", LIST_READERS),
-    E("enterprise_case_export", SUMMARY_READERS),
+    E("enterprise_case_list", LIST_READERS, setup=setup_enterprise),
+    E("enterprise_case_export", SUMMARY_READERS, setup=setup_enterprise),
     E("enterprise_case_create", LIST_READERS),
     E("enterprise_case_detail", CASE_READERS, args=lambda t, u: [_case(t, u)]),
     E("enterprise_case_step", CASE_STAFF, method="POST",
       args=lambda t, u: [_case(t, u), "close"], data={"reason": "企业撤回"}, ok={302}),
     # -- API
-    E("api-enterprise-case-list", LIST_READERS),
+    E("api-enterprise-case-list", LIST_READERS, setup=setup_enterprise),
     E("api-enterprise-case-detail", CASE_READERS, args=lambda t, u: [_case(t, u)]),
     E("api-enterprise-case-assign", CASE_STAFF, method="POST", args=lambda t, u: [_case(t, u)],
       data={"assignee_org": "JS-A", "deadline": "2025-04-01"}),
@@ -104,5 +108,6 @@ ENTRIES = [
       data={"reason": "企业撤回"}),
     E("api-enterprise-case-reopen", CASE_STAFF, method="POST",
       args=lambda t, u: [_case(t, u, "unsatisfied")], data={"note": "继续协调额度"}),
-    E("api-enterprise-cadre-link-list", SUMMARY_READERS),
+    E("api-enterprise-cadre-link-list", SUMMARY_READERS,
+      setup=setup_enterprise),
 ]

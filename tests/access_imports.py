@@ -4,7 +4,7 @@ Importing needs the right to add memberships (street and community staff); an im
 its error workbook are seen by the account that started it only. Exporting needs the right to
 view memberships: grid staff get masked ID numbers, a member their own record."""
 
-from access_common import STAFF, E
+from access_common import BRANCHES, STAFF, E
 
 
 def _job(tree, users, with_errors=False):
@@ -19,12 +19,13 @@ def _job(tree, users, with_errors=False):
     return [job.pk]
 
 
-IMPORTERS = {"street", "community_a", "community_b"}
+IMPORTERS = {"street", "street_b", "community_a", "community_b"}
 
 ENTRIES = [
     E("member_import", IMPORTERS),
-    E("member_import_template", IMPORTERS),
+    # The template's example row is 张华娟, RULES.md's example person (as is person_a).
+    E("member_import_template", IMPORTERS, sees_a={"street_b", "community_b"}),
     E("member_import_job", {"community_a"}, args=lambda t, u: _job(t, u)),
     E("member_import_errors", {"community_a"}, args=lambda t, u: _job(t, u, with_errors=True)),
-    E("member_export", STAFF | {"member"}),
+    E("member_export", STAFF | BRANCHES | {"member", "member_b"}),
 ]

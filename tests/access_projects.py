@@ -2,13 +2,21 @@
 
 from access_common import E
 
-DEMAND_READERS = {"street", "community_a", "community_b", "grid_a", "liaison_a", "resident"}
-# Active resources are listed street-wide for staff and grid workers.
-RESOURCE_READERS = {"street", "community_a", "community_b", "grid_a", "liaison_a"}
-PROJECT_READERS = RESOURCE_READERS
-COMMUNITY_STAFF = {"street", "community_a", "community_b"}
+# Lists answer each of these with its own rows; the twins' lists hold none of A's.
+DEMAND_READERS = {"street", "street_b", "community_a", "community_b", "grid_a", "grid_b",
+                  "liaison_a", "liaison_b", "resident", "resident_b"}
+LIST_READERS = {"street", "street_b", "community_a", "community_b", "grid_a", "grid_b",
+                "liaison_a", "liaison_b"}
+# Active resources are listed street-wide for community staff and grid workers (B's too).
+RESOURCE_READERS = {"street", "community_a", "community_b", "grid_a", "grid_b", "liaison_a"}
+STREET_RESOURCES = {"community_b", "grid_b"}
+# A resident follows the projects their own demands became (none of A's for resident_b).
+PROJECT_READERS = LIST_READERS | {"resident", "resident_b"}
+COMMUNITY_STAFF = {"street", "street_b", "community_a", "community_b"}
 A_STAFF = {"street", "community_a"}
 A_SIDE = A_STAFF | {"liaison_a"}   # A's staff and the unit located in A
+# Every unit of the street looks among its open demands and the projects open to claims.
+STREET_UNITS = {"liaison_b"}
 
 
 def _demand(t, u):
@@ -72,43 +80,61 @@ def _photo(t, u):
                                        content_type="image/png")
 
 
+def _listed(t, u):
+    """setup of the lists: a demand, a resource and a project of A's side."""
+    _demand(t, u)
+    _resource(t, u)
+    _project(t, u, "approved")
+
+
 ENTRIES = [
     # -- pages
-    E("demand_list", DEMAND_READERS),
-    E("demand_create", COMMUNITY_STAFF | {"grid_a", "resident"}),
-    E("demand_detail", A_SIDE | {"resident"}, args=lambda t, u: [_demand(t, u).pk]),
-    E("demand_matches", A_SIDE, args=lambda t, u: [_demand(t, u).pk]),
+    E("demand_list", DEMAND_READERS, setup=_listed, sees_a=STREET_UNITS),
+    E("demand_create", COMMUNITY_STAFF | {"grid_a", "grid_b", "resident", "resident_b"}),
+    E("demand_detail", A_SIDE | STREET_UNITS | {"resident"}, args=lambda t, u: [_demand(t, u).pk],
+      sees_a=STREET_UNITS),
+    E("demand_matches", A_SIDE | STREET_UNITS, args=lambda t, u: [_demand(t, u).pk],
+      sees_a=STREET_UNITS),
     E("demand_step", A_STAFF, method="POST", args=lambda t, u: [_demand(t, u).pk, "accept"],
       ok={302}),
-    E("resource_list", RESOURCE_READERS),
-    E("resource_create", COMMUNITY_STAFF | {"liaison_a"}),
-    E("resource_detail", RESOURCE_READERS, args=lambda t, u: [_resource(t, u).pk]),
+    E("resource_list", LIST_READERS, setup=_listed, sees_a=STREET_RESOURCES),
+    E("resource_create", COMMUNITY_STAFF | {"liaison_a", "liaison_b"}),
+    E("resource_detail", RESOURCE_READERS, args=lambda t, u: [_resource(t, u).pk],
+      sees_a=STREET_RESOURCES),
     E("resource_edit", A_SIDE, args=lambda t, u: [_resource(t, u).pk]),
-    E("project_list", PROJECT_READERS),
+    E("project_list", PROJECT_READERS, setup=_listed, sees_a=STREET_UNITS),
     E("project_create", COMMUNITY_STAFF),
-    E("project_supervision", COMMUNITY_STAFF),
-    E("project_detail", A_SIDE, args=lambda t, u: [_project(t, u, "approved").pk]),
+    E("project_supervision", COMMUNITY_STAFF, setup=_listed),
+    E("project_detail", A_SIDE | STREET_UNITS, args=lambda t, u: [_project(t, u, "approved").pk],
+      sees_a=STREET_UNITS),
     E("project_step", {"street"}, args=lambda t, u: [_project(t, u).pk, "approve"]),
     E("project_photo", A_SIDE, args=lambda t, u: [_photo(t, u).pk]),
     # -- API
-    E("api-demand-list", DEMAND_READERS),
-    E("api-demand-detail", A_SIDE | {"resident"}, args=lambda t, u: [_demand(t, u).pk]),
+    E("api-demand-list", DEMAND_READERS, setup=_listed, sees_a=STREET_UNITS),
+    E("api-demand-detail", A_SIDE | STREET_UNITS | {"resident"},
+      args=lambda t, u: [_demand(t, u).pk], sees_a=STREET_UNITS),
     E("api-demand-accept", A_STAFF, method="POST", args=lambda t, u: [_demand(t, u).pk]),
     E("api-demand-decline", A_STAFF, method="POST", args=lambda t, u: [_demand(t, u).pk],
       data={"reason": "不属于本社区"}),
     E("api-demand-withdraw", A_STAFF | {"resident"}, method="POST",
       args=lambda t, u: [_demand(t, u).pk]),
-    E("api-demand-matches", A_SIDE, args=lambda t, u: [_demand(t, u).pk]),
-    E("api-resource-list", RESOURCE_READERS),
-    E("api-resource-detail", RESOURCE_READERS, args=lambda t, u: [_resource(t, u).pk]),
-    E("api-resource-matches", RESOURCE_READERS, args=lambda t, u: [_resource(t, u).pk]),
-    E("api-project-list", PROJECT_READERS),
-    E("api-project-detail", A_SIDE, args=lambda t, u: [_project(t, u, "approved").pk]),
+    E("api-demand-matches", A_SIDE | STREET_UNITS, args=lambda t, u: [_demand(t, u).pk],
+      sees_a=STREET_UNITS),
+    E("api-resource-list", LIST_READERS, setup=_listed, sees_a=STREET_RESOURCES),
+    E("api-resource-detail", RESOURCE_READERS, args=lambda t, u: [_resource(t, u).pk],
+      sees_a=STREET_RESOURCES),
+    E("api-resource-matches", RESOURCE_READERS, args=lambda t, u: [_resource(t, u).pk],
+      sees_a=STREET_RESOURCES),
+    E("api-project-list", PROJECT_READERS, setup=_listed, sees_a=STREET_UNITS),
+    E("api-project-detail", A_SIDE | STREET_UNITS,
+      args=lambda t, u: [_project(t, u, "approved").pk], sees_a=STREET_UNITS),
     E("api-project-approve", {"street"}, method="POST", args=lambda t, u: [_project(t, u).pk]),
     E("api-project-reject", {"street"}, method="POST", args=lambda t, u: [_project(t, u).pk],
       data={"reason": "不符合共建方向"}),
+    # U-B's liaison reaches the project (open to claims) but may claim for U-B only.
     E("api-project-claim", A_SIDE, method="POST",
-      args=lambda t, u: [_project(t, u, "approved").pk], data={"share": 30, "unit": "U-A"}),
+      args=lambda t, u: [_project(t, u, "approved").pk], data={"share": 30, "unit": "U-A"},
+      expect={"liaison_b": {400}}),
     E("api-project-dock", A_STAFF, method="POST",
       args=lambda t, u: [_project(t, u, "claimed").pk],
       data={"date": "2026-03-01", "place": "社区", "plan": "每月上门"}),

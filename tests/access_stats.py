@@ -2,10 +2,11 @@
 
 import datetime
 
-from access_common import E
+from access_common import BRANCHES, E
 
-TEAM_READERS = {"street", "community_a", "community_b"}
-FIGURE_READERS = TEAM_READERS | {"grid_a"}   # organisations and the roster; teams only above
+# Indexes and figures of the reader's own subtree (a second street's staff see theirs).
+TEAM_READERS = {"street", "street_b", "community_a", "community_b"}
+FIGURE_READERS = TEAM_READERS | {"grid_a", "grid_b"} | BRANCHES  # organisations, the roster
 
 
 def _assignment(tree, users):
@@ -19,11 +20,11 @@ def _assignment(tree, users):
 
 
 ENTRIES = [
-    E("team_index", TEAM_READERS),
+    E("team_index", TEAM_READERS | BRANCHES),  # a branch committee lists its own team
     E("team_detail", {"street", "community_a"}, args=lambda t, u: [t.a.code]),
     E("team_elect", {"street", "community_a"}, args=lambda t, u: [t.a.code]),
-    E("staff_index", TEAM_READERS),
-    E("staffing_shortfall", TEAM_READERS),
+    E("staff_index", TEAM_READERS, setup=_assignment),
+    E("staffing_shortfall", TEAM_READERS, setup=_assignment),
     E("staffing_standard", TEAM_READERS),
     E("staff_org", {"street", "community_a"}, args=lambda t, u: [t.a.code]),
     E("staff_end", {"street", "community_a"}, method="POST",

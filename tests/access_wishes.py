@@ -5,10 +5,17 @@ import datetime
 
 from access_common import EVERYONE, E
 
-READERS = {"street", "community_a", "community_b", "liaison_a", "member", "resident"}
+# The street's round: its staff, communities, claimers and residents (not another street).
+ROUND_READERS = {"street", "community_a", "community_b", "liaison_a", "liaison_b", "member",
+                 "member_b", "resident", "resident_b"}
+# Lists answer each account with its own rows (a second street's staff, theirs).
+READERS = ROUND_READERS | {"street_b"}
 REVIEWERS = {"street", "community_a"}
-STAFF_ALL = {"street", "community_a", "community_b"}
-CLAIMERS = {"member", "liaison_a"}
+STAFF_ALL = {"street", "street_b", "community_a", "community_b"}
+# Any member or unit of the street may claim a published wish of JS-A (B's too), and reaches
+# it while held; the service tells a non-claimer it cannot release or fulfil it.
+CLAIMERS = {"member", "liaison_a", "member_b", "liaison_b"}
+STREET_CLAIMERS = {"member_b", "liaison_b"}
 # Who sees a published wish of JS-A: the reviewers, the claimers of the street, the poster.
 WISH_READERS = REVIEWERS | CLAIMERS | {"resident"}
 # Who may see the recipient: the community's staff, the poster, the claimer.
@@ -65,16 +72,22 @@ def wish(state):
     return make
 
 
+def listed(t, u):
+    """setup of the lists: a published wish of JS-A and a submitted one."""
+    wish("published")(t, u)
+    wish("submitted")(t, u)
+
+
 def a_round(t, u):
     return [_round(t).pk]
 
 
 ENTRIES = [
-    E("wish_home", READERS),
-    E("wish_list", STAFF_ALL),
-    E("wish_review", STAFF_ALL),
-    E("wish_create", STAFF_ALL | {"member", "resident"}),
-    E("wish_detail", WISH_READERS, args=wish("published")),
+    E("wish_home", READERS, setup=listed, sees_a=STREET_CLAIMERS),
+    E("wish_list", STAFF_ALL, setup=listed),
+    E("wish_review", STAFF_ALL, setup=listed),
+    E("wish_create", STAFF_ALL | {"member", "member_b", "resident", "resident_b"}),
+    E("wish_detail", WISH_READERS, args=wish("published"), sees_a=STREET_CLAIMERS),
     E("wish_reveal", RECIPIENT_READERS, method="POST", args=wish("claimed")),
     E("wish_publish", REVIEWERS, method="POST", args=wish("submitted"), ok={302}),
     E("wish_reject", REVIEWERS, method="POST", args=wish("submitted"),
@@ -91,16 +104,17 @@ ENTRIES = [
     E("wish_photo", EVERYONE | {"anonymous"}, args=wish("fulfilled")),
     E("round_list", READERS),
     E("round_create", STAFF_ALL),
-    E("round_detail", READERS, args=a_round),
+    E("round_detail", ROUND_READERS, args=a_round),
     E("round_edit", {"street"}, args=a_round),
     # API
-    E("api-wish-list", READERS),
-    E("api-wish-detail", WISH_READERS, args=wish("published")),
+    E("api-wish-list", READERS, setup=listed, sees_a=STREET_CLAIMERS),
+    E("api-wish-detail", WISH_READERS, args=wish("published"), sees_a=STREET_CLAIMERS),
     E("api-wish-publish", REVIEWERS, method="POST", args=wish("submitted")),
     E("api-wish-reject", REVIEWERS, method="POST", args=wish("submitted"),
       data={"reason": "不符合条件"}),
     E("api-wish-withdraw", POSTER_SIDE, method="POST", args=wish("published")),
-    E("api-wish-claim", CLAIMERS, method="POST", args=wish("published")),
+    E("api-wish-claim", CLAIMERS, method="POST", args=wish("published"),
+      sees_a=STREET_CLAIMERS),
     E("api-wish-release", CLAIMERS, method="POST", args=wish("claimed"),
       data={"reason": "临时有事"}, ok={200, 409}),
     # JSON where multipart is required: past the access checks, refused as 415.
@@ -110,5 +124,5 @@ ENTRIES = [
       data={"text": "谢谢！"}),
     E("api-wish-reveal", RECIPIENT_READERS, method="POST", args=wish("claimed")),
     E("api-wish-round-list", READERS),
-    E("api-wish-round-detail", READERS, args=a_round),
+    E("api-wish-round-detail", ROUND_READERS, args=a_round),
 ]

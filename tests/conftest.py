@@ -1,5 +1,6 @@
 """Shared fixtures: a small street built through the services, and an account per role."""
 
+import datetime
 import itertools
 import os
 from types import SimpleNamespace
@@ -120,4 +121,45 @@ def users(tree, make_user):
         sysadmin=make_user("sys_admin", username="sysadmin"),
         secadmin=make_user("sec_admin", username="secadmin"),
         auditadmin=make_user("audit_admin", username="auditadmin"),
+    )
+
+
+@pytest.fixture
+def twins(tree, make_user):
+    """A second street (street org, one community, one branch, a grid, a unit, a member and a
+    resident, made like `tree`'s), and an out-of-scope twin of every `users` role. Apart from
+    `users` because other tests count the accounts, grants and organisations those two make."""
+    from gongjian.core import audit
+    from gongjian.members.models import Person
+    from gongjian.orgs import services
+    from gongjian.orgs.models import Grid, Unit
+
+    def org(parent, code, name, kind, sector="community"):
+        return services.create_organization(None, parent=parent, code=code, name=name,
+                                            kind=kind, sector=sector)
+
+    with audit.acting_as(suppress=True):
+        s2 = org(None, "HZ", "会展街道党工委", "working_committee", "street")
+        c2 = org(s2, "HZ-A", "博兰社区党委", "committee")
+        c2_1 = org(c2, "HZ-A1", "博兰花园小区党支部", "branch", "residential")
+        grid2 = Grid.objects.create(code="G-HA", name="博兰第一网格", org=c2_1)
+        unit2 = Unit.objects.create(code="U-HA", name="长春博文物业", unit_type="private_company",
+                                    org=c2)
+        person2, membership2 = _member(c2_1, "赵立新", "男", "220104198503120038",
+                                       "13900139000", "大专", "2010-07-01")
+        resident2 = Person.objects.create(name="钱秀英", sex="女",
+                                          birth_date=datetime.date(1992, 7, 8), org=c2)
+    return SimpleNamespace(
+        s2=s2, c2=c2, c2_1=c2_1, grid2=grid2, unit2=unit2, person2=person2,
+        membership2=membership2, resident2=resident2,
+        # The twins: each holds its counterpart's role somewhere else.
+        street_b=make_user("street_staff", s2, username="street_b"),
+        grid_b=make_user("grid_staff", tree.b1, username="grid_b"),      # tree.grid_b's branch
+        # U-B of the first street (in community B): a unit next door, not another street's.
+        liaison_b=make_user("unit_liaison", unit=tree.unit_b, username="liaison_b"),
+        member_b=make_user("member", tree.b1, username="member_b"),
+        resident_b=make_user("resident", tree.b, username="resident_b"),
+        # A branch committee inside community A (JS-A1) and its twin at JS-B1.
+        branch_a=make_user("branch_committee", tree.a1, username="branch_a"),
+        branch_b=make_user("branch_committee", tree.b1, username="branch_b"),
     )

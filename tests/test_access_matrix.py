@@ -4,18 +4,29 @@ A URL added without an entry here fails `test_every_url_is_in_the_matrix`. Each 
 how to request it and which accounts may use it; every other account must be refused with 403
 (its role lacks the right) or 404 (the object is outside its reach). Unsafe requests run inside
 a rolled-back transaction so one account's success does not change the next one's world.
+
+Every role has an out-of-scope twin (access_common.TWIN_OF): the same role at community B, at
+unit U-B, or at a second street. Where a twin is let in (a list, its own account, what its
+street shares), its answer must not name community A's organisations, grid, unit or member
+unless the entry lists it in `sees_a`.
 """
 
+import html
 import importlib
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from access_common import (  # noqa: E402  (tests/ is on sys.path for its modules)
     ACTORS,
+    BRANCHES,
     EVERYONE,
     ORG_READERS_A,
     ORG_READERS_A1,
     STAFF,
+    TWIN_OF,
     E,
 )
 from django.db import transaction
@@ -49,8 +60,8 @@ MATRIX = [
       args=lambda t, u: [_notification_for(u.member).pk]),
     E("notification_read_all", EVERYONE, method="POST", ok={302}),
     # -- organisations
-    E("org_tree", STAFF),
-    E("org_search", STAFF, query="q=jaq"),
+    E("org_tree", STAFF | BRANCHES),
+    E("org_search", STAFF | BRANCHES, query="q=jaq"),
     E("org_create", {"street", "community_a"}, query="parent=JS-A", ok={200}),
     E("org_detail", ORG_READERS_A, args=lambda t, u: [t.a.code]),
     E("org_children", ORG_READERS_A, args=lambda t, u: [t.a.code]),
@@ -60,7 +71,7 @@ MATRIX = [
     E("org_dissolve", {"street"}, args=lambda t, u: [t.a1g.code]),
     # -- grids, buildings, units
     E("grid_list", STAFF),
-    E("grid_create", {"street", "community_a", "community_b"}),
+    E("grid_create", {"street", "street_b", "community_a", "community_b"}),
     E("grid_detail", ORG_READERS_A1, args=lambda t, u: [t.grid_a.code]),
     E("grid_edit", ORG_READERS_A1, args=lambda t, u: [t.grid_a.code]),
     E("grid_delete", {"street", "community_a"}, method="POST",
@@ -70,8 +81,8 @@ MATRIX = [
     E("building_edit", ORG_READERS_A1, args=lambda t, u: [t.building.pk]),
     E("building_delete", {"street", "community_a"}, method="POST",
       args=lambda t, u: [t.building.pk], ok={302}),
-    E("unit_list", STAFF | {"liaison_a"}),
-    E("unit_create", {"street", "community_a", "community_b"}),
+    E("unit_list", STAFF | {"liaison_a", "liaison_b"}),
+    E("unit_create", {"street", "street_b", "community_a", "community_b"}),
     E("unit_detail", {"street", "community_a", "liaison_a"}, args=lambda t, u: [t.unit_a.code]),
     E("unit_edit", {"street", "community_a", "liaison_a"}, args=lambda t, u: [t.unit_a.code]),
     E("unit_delete", {"street"}, method="POST", args=lambda t, u: [t.unit_b.code], ok={302}),
@@ -82,7 +93,7 @@ MATRIX = [
     E("api-me", EVERYONE),
     E("api-schema", EVERYONE),
     E("api-docs", EVERYONE | {"anonymous"}),
-    E("api-org-list", STAFF, ok={200}),
+    E("api-org-list", STAFF | BRANCHES, ok={200}),
     E("api-org-detail", ORG_READERS_A, args=lambda t, u: [t.a.code]),
     E("api-org-move", ORG_READERS_A, method="POST", args=lambda t, u: [t.a1.code],
       data={"parent": "JS-A"}, ok={400}),
@@ -96,7 +107,7 @@ MATRIX = [
       args=lambda t, u: [t.grid_a.code, t.post_a.pk], ok={204}),
     E("api-building-list", STAFF),
     E("api-building-detail", ORG_READERS_A1, args=lambda t, u: [t.building.pk]),
-    E("api-unit-list", STAFF | {"liaison_a"}),
+    E("api-unit-list", STAFF | {"liaison_a", "liaison_b"}),
     E("api-unit-detail", {"street", "community_a", "liaison_a"},
       args=lambda t, u: [t.unit_a.code]),
 ]
@@ -142,20 +153,50 @@ def _request(client, entry, url, api):
     return client.post(url, data)
 
 
+def test_twins_reach_no_further_than_their_counterparts():
+    """A twin is let in only where its counterpart is: more would be a hole in the scope."""
+    for entry in MATRIX:
+        for twin, inside in TWIN_OF.items():
+            if twin in entry["allowed"] or twin in entry["expect"]:
+                assert inside in entry["allowed"], (entry["name"], twin, inside)
+        assert entry["sees_a"] <= entry["allowed"] & set(TWIN_OF), entry["name"]
+
+
+def _text(response):
+    """A response's text: JSON unescaped, Office files (zipped XML) unpacked."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":  # openpyxl writes Chinese as character references
+        with zipfile.ZipFile(io.BytesIO(content)) as packed:
+            return html.unescape("".join(packed.read(n).decode("utf-8", "replace")
+                                         for n in packed.namelist() if n.endswith(".xml")))
+    if response.get("Content-Type", "").startswith("application/json"):
+        return json.dumps(json.loads(content), ensure_ascii=False)
+    return content.decode("utf-8", "replace")
+
+
 @pytest.mark.parametrize("name", [e["name"] for e in MATRIX])
-def test_access(name, tree, users, client):
+def test_access(name, tree, users, twins, client, settings):
     from gongjian.orgs.models import GridPost, GridRole
+
+    # Seventeen sign-ins per URL: sessions in signed cookies spare a table write at each one
+    # (who may do what does not depend on where the session is kept).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
     tree.post_a = GridPost.objects.create(grid=tree.grid_a, role=GridRole.objects.first(),
                                           holder_name="王网格")
     entry = BY_NAME[name]
+    if entry["setup"]:
+        entry["setup"](tree, users)
     args = entry["args"](tree, users) if callable(entry["args"]) else entry["args"]
     url = reverse(name, args=args)
     api = name.startswith("api-")
+    # What only community A's side may see named.
+    names_of_a = [tree.a.name, tree.a1.name, tree.grid_a.name, tree.unit_a.name,
+                  tree.person_a.name]
     for actor in ["anonymous", *ACTORS]:
         client.logout()
         if actor != "anonymous":
-            user = getattr(users, actor)
+            user = getattr(users, actor, None) or getattr(twins, actor)
             if api:
                 token, _ = Token.objects.get_or_create(user=user)
                 client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
@@ -163,12 +204,19 @@ def test_access(name, tree, users, client):
                 client.force_login(user)
         else:
             client.defaults.pop("HTTP_AUTHORIZATION", None)
+        text = None
         with transaction.atomic():
             response = _request(client, entry, url, api)
+            if actor in TWIN_OF and actor not in entry["sees_a"] \
+                    and response.status_code == 200:
+                text = _text(response)
             transaction.set_rollback(True)
         client.defaults.pop("HTTP_AUTHORIZATION", None)
         allowed = actor in entry["allowed"]
-        if allowed:
+        if actor in entry["expect"]:
+            assert response.status_code in entry["expect"][actor], (
+                name, actor, response.status_code)
+        elif allowed:
             ok = entry["ok"] or {200}
             assert response.status_code in ok, (name, actor, response.status_code)
         elif actor == "anonymous":
@@ -179,3 +227,6 @@ def test_access(name, tree, users, client):
                 assert response["Location"].startswith(reverse("login")), response["Location"]
         else:
             assert response.status_code in {403, 404}, (name, actor, response.status_code)
+        if text is not None:
+            named = [n for n in names_of_a if n in text]
+            assert not named, (name, actor, "names community A's", named)

@@ -196,7 +196,7 @@ def test_a_unit_is_an_active_member_once_and_leaving_keeps_history(tree, users, 
     services.add_member(users.street, alli, unit=tree.unit_a)
     rows = AllianceMember.objects.filter(alliance=alli, unit=tree.unit_a)
     assert rows.count() == 2 and rows.filter(left_on__isnull=True).count() == 1
-    assert Event.objects.filter(alliance=alli, kind="left").count() == 1
+    assert Event.objects.filter(alliance=alli, step="left").count() == 1
 
 
 def test_concurrent_member_names_the_committee_person(tree, users, alli, fresh):
@@ -344,8 +344,8 @@ def test_liaison_does_not_read_other_units_replies(tree, users, alli, make_user)
                               note="单位体检安排冲突")
     services.reply_invitation(users.liaison_a, meeting, unit=tree.unit_a, reply="attend")
     seen = restrict(users.liaison_a, "view", Event).filter(meeting=meeting)
-    assert seen.filter(kind="called").exists()            # the call itself
-    assert seen.filter(kind="reply", unit=tree.unit_a).exists()  # its own reply
+    assert seen.filter(step="called").exists()            # the call itself
+    assert seen.filter(step="reply", unit=tree.unit_a).exists()  # its own reply
     assert not seen.filter(unit=tree.unit_b).exists()      # not U-B's leave reason
     assert not any("体检" in e.note for e in services.events_of(users.liaison_a,
                                                                 meeting=meeting))
@@ -409,7 +409,7 @@ def test_community_reads_the_street_alliance_but_does_not_manage_it(tree, users,
     assert restrict(users.community_b, "view", Alliance).get() == alli
     meeting = _held(users, tree, alli)
     seen = restrict(users.community_b, "view", Event)
-    assert seen.filter(meeting=meeting, kind="held").exists()
+    assert seen.filter(meeting=meeting, step="held").exists()
     assert seen.filter(task__meeting=meeting).count() == 2
     street_agreement = _agreement(users.street, tree, org=tree.s, org_liaison=None)
     assert not seen.filter(agreement=street_agreement).exists()

@@ -86,7 +86,7 @@ def test_transition_table(ent, users, state, step, fresh):
         expected = AFTER[step] if isinstance(AFTER[step], str) else AFTER[step][before.state]
         assert after.state == expected
         assert CaseEvent.objects.filter(case=case).count() == events + 1
-        assert CaseEvent.objects.filter(case=case).last().kind == {
+        assert CaseEvent.objects.filter(case=case).last().step == {
             "assign": "assigned", "visit": "visit", "resolve": "resolved", "rate": "rated",
             "close": "closed", "reopen": "reopened"}[step]
     else:
@@ -115,7 +115,7 @@ def test_reopen_clears_the_rating_and_keeps_the_history(ent, users, fresh):
     services.reopen(users.street, case, note="继续协调")
     case = fresh(case)
     assert (case.state, case.satisfaction, case.resolution) == ("following", "", "")
-    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("step", flat=True))
     assert kinds == ["submitted", "assigned", "visit", "resolved", "rated", "reopened"]
     services.resolve(users.street, case, resolution="额度提高", resolved_on=TODAY)
     services.rate(users.liaison_a, case, satisfaction="satisfied")

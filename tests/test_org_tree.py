@@ -36,8 +36,8 @@ def parent_code(org):
 def events(org, kind=None):
     rows = OrgEvent.objects.filter(org=org)
     if kind:
-        rows = rows.filter(kind=kind)
-    return list(rows.values_list("kind", "text"))
+        rows = rows.filter(step=kind)
+    return list(rows.values_list("step", "text"))
 
 
 # ---- the fixture itself ---------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_move_subtree(tree, users, fresh):
     assert events(a1, "moved") == [("moved", "由“金安社区党委”移至“高林社区党委”之下")]
     assert events(a, "child_out") == [("child_out", "下级组织“达嘉馨园小区党支部”移至“高林社区党委”")]
     assert events(b, "child_in") == [("child_in", "“达嘉馨园小区党支部”从“金安社区党委”移入")]
-    assert OrgEvent.objects.get(org=a1, kind="moved").actor == users.street
+    assert OrgEvent.objects.get(org=a1, step="moved").actor == users.street
     assert Organization.objects.find_problems() == NO_PROBLEMS
 
 
@@ -342,8 +342,8 @@ def test_merge_keeps_grants_and_history_on_absorbed(tree, users, make_user, fres
     services.merge_organizations(users.street, fresh(tree.a1), fresh(tree.b1))
     assert users.grid_a.grants.get().org_id == tree.a1.pk
     assert grid_b.grants.get().org_id == tree.b1.pk
-    assert OrgEvent.objects.filter(org=tree.a1, kind="established").count() == 1
-    assert OrgEvent.objects.filter(org=tree.b1, kind="established").count() == 1
+    assert OrgEvent.objects.filter(org=tree.a1, step="established").count() == 1
+    assert OrgEvent.objects.filter(org=tree.b1, step="established").count() == 1
 
 
 def test_merge_into_own_descendant_refused(tree, users, fresh):
@@ -417,7 +417,7 @@ def test_dissolve(tree, users, fresh):
     a1g = fresh(tree.a1g)
     assert (a1g.dissolved_on, a1g.dissolution_reason, a1g.is_active) == (on, "楼栋拆除", False)
     assert events(a1g, "dissolved") == [("dissolved", "撤销：楼栋拆除")]
-    assert OrgEvent.objects.get(org=a1g, kind="dissolved").actor == users.street
+    assert OrgEvent.objects.get(org=a1g, step="dissolved").actor == users.street
     # a dissolved node stays in the tree
     assert fresh(tree.a1).numchild == 1
     assert Organization.objects.find_problems() == NO_PROBLEMS

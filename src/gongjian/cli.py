@@ -49,7 +49,8 @@ def _die_with_parent():
 def _start_worker():
     import subprocess
 
-    command = [sys.executable, "-m", "gongjian.cli", "worker"]
+    # --quiet: serve's own line already says the worker started.
+    command = [sys.executable, "-m", "gongjian.cli", "worker", "--quiet"]
     kwargs = {"preexec_fn": _die_with_parent} if sys.platform.startswith("linux") else {}
     return subprocess.Popen(command, **kwargs)  # noqa: S603 - our own interpreter and module
 
@@ -114,7 +115,8 @@ def cmd_worker(args):
     if not _uses_db_worker():
         print("当前配置的后台任务后端不使用数据库队列，无需运行 worker。")
         return
-    print("后台任务进程已启动（Ctrl+C 停止）。", flush=True)
+    if not args.quiet:
+        print("后台任务进程已启动（Ctrl+C 停止）。", flush=True)
     _call("db_worker", "--queue-name=*", "--no-reload", f"--interval={args.interval}",
           *(["--batch"] if args.batch else []))
 
@@ -214,6 +216,7 @@ def build_parser():
     p = sub.add_parser("worker", help="运行后台任务进程 / run the background task worker")
     p.add_argument("--interval", type=float, default=1.0, help="无任务时的轮询间隔（秒）")
     p.add_argument("--batch", action="store_true", help="处理完现有任务后退出")
+    p.add_argument("--quiet", action="store_true", help="不显示启动提示（由 serve 启动时使用）")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="建立或升级数据库 / create or upgrade the database")

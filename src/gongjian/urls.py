@@ -1,15 +1,9 @@
 from django.urls import include, path
 
+from gongjian.core.capabilities import page_url_modules
+
+# Each capability's pages come from its AppConfig (core.capabilities); the API under /api/v1/.
 urlpatterns = [
-    path("", include("gongjian.core.urls")),
-    path("", include("gongjian.orgs.urls")),
-    path("", include("gongjian.members.urls")),
-    path("", include("gongjian.members.import_urls")),
-    path("", include("gongjian.members.stats_urls")),
-    path("", include("gongjian.alliance.urls")),
-    path("", include("gongjian.projects.urls")),
-    path("", include("gongjian.wishes.urls")),
-    path("", include("gongjian.enterprise.urls")),
-    path("", include("gongjian.boards.urls")),
+    *(path("", include(module)) for module in page_url_modules()),
     path("api/v1/", include("gongjian.api_urls")),
 ]

@@ -287,7 +287,7 @@ def test_dissolve_with_reason_in_query_or_body(street):
     assert body["events"][0]["text"] == "撤销：支部调整"
     assert street.delete(f"{ORGS}JS-A2/", {"reason": "企业迁出"}, format="json").status_code == 204
     assert street.get(f"{ORGS}JS-A2/").json()["dissolution_reason"] == "企业迁出"
-    assert OrgEvent.objects.filter(kind="dissolved").count() == 2
+    assert OrgEvent.objects.filter(step="dissolved").count() == 2
 
 
 @pytest.mark.parametrize(("code", "expected"), [

@@ -1,10 +1,11 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class AllianceConfig(AppConfig):
+class AllianceConfig(capabilities.Capability):
     name = "gongjian.alliance"
     label = "alliance"
     verbose_name = "共建联盟与协议"
+    demo_order = 10
 
     def ready(self):
         from gongjian.core import navigation

@@ -86,24 +86,25 @@ class _Demo:
                 committee_person=self.person(root) if role == "concurrent" else None,
                 term_start=term_start,
                 term_end=_plus_years(term_start, 3) - DAY if term_start else None)
-            Event.objects.filter(alliance=alliance, kind="joined", unit=unit).update(
-                at=_moment(joined))
-        Event.objects.filter(alliance=alliance, kind="created").update(at=_moment(founded))
+            _dated(Event.objects.filter(alliance=alliance, step="joined", unit=unit),
+                   _moment(joined))
+        _dated(Event.objects.filter(alliance=alliance, step="created"), _moment(founded))
         return alliance
 
     def rotation(self, user, alliance, units, months, starts_on, rounds=1):
         services.generate_rotation(user, alliance, units=units, months=months,
                                    starts_on=starts_on, rounds=rounds)
-        Event.objects.filter(alliance=alliance, kind="rotation").update(
-            at=_moment(starts_on - 10 * DAY))
+        _dated(Event.objects.filter(alliance=alliance, step="rotation"),
+               _moment(starts_on - 10 * DAY))
 
     def meeting(self, user, alliance, title, when, place, agenda, *, minutes=None,
                 decisions=(), absent=(), cancel=None):
         meeting = services.call_meeting(user, alliance, title=title, starts_at=when, place=place,
                                         agenda=agenda)
-        called_at = when - datetime.timedelta(days=7)
+        # Called a week ahead; a meeting still to come was called a few days ago, not later.
+        called_at = min(when - 7 * DAY, timezone.now() - 2 * DAY)
         Meeting.objects.filter(pk=meeting.pk).update(created_at=called_at)
-        Event.objects.filter(meeting=meeting).update(at=called_at)
+        _dated(Event.objects.filter(meeting=meeting), called_at)
         if cancel:
             services.cancel_meeting(user, meeting, reason=cancel)
         elif minutes:
@@ -111,15 +112,15 @@ class _Demo:
             attended = [u for u in invited if u not in absent]
             services.hold_meeting(user, meeting, minutes=minutes, attended_units=attended,
                                   decisions=list(decisions))
-            Event.objects.filter(meeting=meeting, kind="held").update(at=when + 3 * _HOUR)
-            Event.objects.filter(task__meeting=meeting).update(at=when + 3 * _HOUR)
+            _dated(Event.objects.filter(meeting=meeting, step="held"), when + 3 * _HOUR)
+            _dated(Event.objects.filter(task__meeting=meeting), when + 3 * _HOUR)
         return meeting
 
     def finish(self, user, task, note, on):
         services.add_progress(user, task, note="已召开专题会议部署，明确专人负责。")
         services.complete_task(user, task, note=note, completed_on=on)
-        Event.objects.filter(task=task, kind="progress").update(at=_moment(on - 10 * DAY))
-        Event.objects.filter(task=task, kind="completed").update(at=_moment(on))
+        _dated(Event.objects.filter(task=task, step="progress"), _moment(on - 10 * DAY))
+        _dated(Event.objects.filter(task=task, step="completed"), _moment(on))
 
     def agreement(self, user, number, org, unit, title, items, starts, years, *, sign=True,
                   terminate=None, ends=None):
@@ -129,18 +130,24 @@ class _Demo:
             rights_obligations="\n".join(RIGHTS), service_items="\n".join(items),
             starts_on=starts, ends_on=ends or (_plus_years(starts, years) - DAY),
             org_liaison=self.person(root), unit_liaison=self.person(root))
-        Event.objects.filter(agreement=agreement).update(at=_moment(starts - 20 * DAY))
+        _dated(Event.objects.filter(agreement=agreement), _moment(starts - 20 * DAY))
         if sign:
             services.sign_agreement(user, agreement, signed_on=starts)
-            Event.objects.filter(agreement=agreement, kind="signed").update(at=_moment(starts))
+            _dated(Event.objects.filter(agreement=agreement, step="signed"), _moment(starts))
         if terminate:
             on, reason = terminate
             services.terminate_agreement(user, agreement, reason=reason, terminated_on=on)
-            Event.objects.filter(agreement=agreement, kind="terminated").update(at=_moment(on))
+            _dated(Event.objects.filter(agreement=agreement, step="terminated"), _moment(on))
         return agreement
 
 
 _HOUR = datetime.timedelta(hours=1)
+
+
+def _dated(events, at):
+    """Move history lines written just now back to when the story has them happen; never
+    into the future (a meeting still to come has been called, not held)."""
+    events.update(at=min(at, timezone.now()))
 
 
 def _moment(day):

@@ -40,7 +40,9 @@ def _date(day):
     return f"{day.year}年{day.month}月{day.day}日" if day else "    年  月  日"
 
 
-def agreement_docx(agreement) -> bytes:
+def agreement_docx(agreement, revealed=frozenset()) -> bytes:
+    """The 协议书; liaisons whose person id is in `revealed` are printed with their real phone,
+    the others masked."""
     doc = Document()
     _para(doc, "共驻共建协议书", size=22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, face="黑体")
     _para(doc, agreement.title, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -56,8 +58,8 @@ def agreement_docx(agreement) -> bytes:
                              f"{_date(agreement.ends_on)}止。期满前三十日内，双方商议续签事宜。"]),
                 ("双方权利义务", agreement.lines("rights_obligations")),
                 ("共建服务事项", agreement.lines("service_items")),
-                ("联络机制", [_liaison_line("甲方", agreement.org_liaison),
-                          _liaison_line("乙方", agreement.unit_liaison),
+                ("联络机制", [_liaison_line("甲方", agreement.org_liaison, revealed),
+                          _liaison_line("乙方", agreement.unit_liaison, revealed),
                           "双方联络员负责日常沟通、活动组织和服务事项的落实，每季度至少沟通一次工作进展。"]),
                 ("其他", ["本协议未尽事宜，由双方协商解决。",
                         "本协议一式两份，甲乙双方各执一份，自双方签字盖章之日起生效。"])]
@@ -82,8 +84,9 @@ def agreement_docx(agreement) -> bytes:
     return buffer.getvalue()
 
 
-def _liaison_line(side, person):
+def _liaison_line(side, person, revealed):
     if person is None:
         return f"{side}联络员：由{side}另行指定。"
-    phone = f"，联系电话 {person.phone_masked}" if person.phone else ""
+    shown = person.phone if person.pk in revealed else person.phone_masked
+    phone = f"，联系电话 {shown}" if person.phone else ""
     return f"{side}联络员：{person.name}{phone}。"

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -8,6 +9,7 @@ from gongjian.members.models import Person
 from gongjian.orgs.models import Organization, Unit, street_path
 
 from .models import Agreement, Alliance, AllianceMember, MemberRole, Reply
+from .services import owner_choices
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -154,22 +156,50 @@ class DecisionForm(Styled, forms.Form):
         self.fields["owner"].choices = [("", "—— 请选择 ——"), *owners]
 
 
+DecisionFormSet = forms.formset_factory(DecisionForm, extra=4, max_num=20)
+
+
 class HoldForm(Styled, forms.Form):
+    """The hold page: attendance, minutes and the decisions (a formset, prefix "d"); its
+    cleaned data are the hold step's parameters: minutes, attended_units, decisions."""
+
     attended = forms.MultipleChoiceField(label="出席单位", required=False,
                                          widget=forms.CheckboxSelectMultiple)
     minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 8}))
 
-    def __init__(self, *args, invitations, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, files=None, *, meeting, **kwargs):
+        super().__init__(data, files, **kwargs)
+        invitations = list(meeting.invitations.select_related("unit"))
+        self.invited = {str(i.unit_id): i.unit for i in invitations}
         self.fields["attended"].choices = [
             (str(i.unit_id), f"{i.unit.name}（{i.get_reply_display()}）") for i in invitations]
         self.fields["attended"].widget.attrs["class"] = "form-check-input"
         if not self.is_bound:
             self.initial["attended"] = [str(i.unit_id) for i in invitations
                                         if i.reply == Reply.ATTEND]
+        units, orgs = owner_choices(meeting.alliance)
+        self.owners = {**{f"o{o.pk}": ("owner_org", o) for o in orgs},
+                       **{f"u{u.pk}": ("owner_unit", u) for u in units}}
+        self.decisions = DecisionFormSet(data, prefix="d", form_kwargs={"owners": [
+            ("组织", [(f"o{o.pk}", o.name) for o in orgs]),
+            ("成员单位", [(f"u{u.pk}", u.name) for u in units])]})
 
-
-DecisionFormSet = forms.formset_factory(DecisionForm, extra=4, max_num=20)
+    def clean(self):
+        data = super().clean()
+        if not self.decisions.is_valid():
+            raise ValidationError("请核对决议事项。")
+        rows = []
+        for d in self.decisions.cleaned_data:
+            if not d or not (d.get("title") or "").strip():
+                continue  # rows left blank
+            row = {"title": d["title"], "deadline": d.get("deadline"),
+                   "owner_unit": None, "owner_org": None}
+            if d.get("owner") in self.owners:
+                key, owner = self.owners[d["owner"]]
+                row[key] = owner
+            rows.append(row)
+        return {"minutes": data.get("minutes", ""), "decisions": rows,
+                "attended_units": [self.invited[pk] for pk in data.get("attended", [])]}
 
 
 class ReasonForm(Styled, forms.Form):
@@ -177,10 +207,24 @@ class ReasonForm(Styled, forms.Form):
 
 
 class ReplyForm(Styled, forms.Form):
+    """One invited unit's reply; `units` are the invited units the user answers for."""
+
+    unit = forms.CharField(widget=forms.HiddenInput, required=False)
     reply = forms.ChoiceField(label="回复", choices=[(Reply.ATTEND, "参会"),
                                                     (Reply.LEAVE, "请假")])
     note = forms.CharField(label="说明", max_length=200, required=False,
                            help_text="请假须说明原因；参会可填写参会人。")
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {u.code: u for u in units}
+
+    def clean(self):
+        data = super().clean()
+        unit = self.units.get(data.get("unit") or "")
+        if unit is None:
+            raise ValidationError("请选择本单位回复。")
+        return {**data, "unit": unit}
 
 
 class ProgressForm(Styled, forms.Form):
@@ -189,7 +233,8 @@ class ProgressForm(Styled, forms.Form):
 
 class CompleteForm(Styled, forms.Form):
     note = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
-    completed_on = forms.DateField(label="完成日期", widget=DATE_INPUT)
+    completed_on = forms.DateField(label="完成日期", widget=DATE_INPUT,
+                                   initial=timezone.localdate)
 
 
 class AgreementForm(Styled, forms.ModelForm):
@@ -226,9 +271,10 @@ class AgreementForm(Styled, forms.ModelForm):
 
 
 class SignForm(Styled, forms.Form):
-    signed_on = forms.DateField(label="签订日期", widget=DATE_INPUT)
+    signed_on = forms.DateField(label="签订日期", widget=DATE_INPUT, initial=timezone.localdate)
 
 
 class TerminateForm(Styled, forms.Form):
-    terminated_on = forms.DateField(label="终止日期", widget=DATE_INPUT)
+    terminated_on = forms.DateField(label="终止日期", widget=DATE_INPUT,
+                                    initial=timezone.localdate)
     reason = forms.CharField(label="终止原因", max_length=200)

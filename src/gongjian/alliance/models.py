@@ -5,10 +5,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.access import RestrictedQuerySet
+from gongjian.core.workflow import HistoryEvent
 from gongjian.orgs.models import Organization, street_path, street_read
 
 EXPIRY_WARNING_DAYS = 30
@@ -30,6 +32,18 @@ def invited_meetings(unit_id):
     return Invitation.objects.filter(unit_id=unit_id).values("meeting_id")
 
 
+class AllianceQuerySet(RestrictedQuerySet):
+    def with_counts(self, today=None):
+        """Each alliance with its active members, open tasks and overdue tasks counted."""
+        today = today or timezone.localdate()
+        open_tasks = Q(tasks__state=TaskState.OPEN)
+        return self.annotate(
+            n_members=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+            n_open_tasks=Count("tasks", filter=open_tasks, distinct=True),
+            n_overdue_tasks=Count("tasks", filter=open_tasks & Q(tasks__deadline__lt=today),
+                                  distinct=True))
+
+
 class Alliance(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="alliances",
                             verbose_name="所属组织")
@@ -38,7 +52,7 @@ class Alliance(models.Model):
     description = models.TextField("简介", blank=True)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = AllianceQuerySet.as_manager()
     audited = True
     scope_org_path = "org__path"
 
@@ -51,6 +65,9 @@ class Alliance(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("alliance_detail", args=[self.pk])
 
     @classmethod
     def open_scope(cls, action, grant):
@@ -206,6 +223,9 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("meeting_detail", args=[self.pk])
+
     @classmethod
     def open_scope(cls, action, grant):
         liaison = (Q(pk__in=invited_meetings(grant.unit_id))
@@ -299,6 +319,9 @@ class Task(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("task_detail", args=[self.pk])
+
     @classmethod
     def open_scope(cls, action, grant):
         owner = None
@@ -374,6 +397,9 @@ class Agreement(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("agreement_detail", args=[self.pk])
+
     def clean(self):
         errors = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -419,8 +445,17 @@ class Agreement(models.Model):
         return {"expired": "已到期", "expiring": "即将到期"}.get(self.expiry(), "")
 
 
-class Event(models.Model):
-    """A step of an alliance, meeting, task or agreement, as its page's history tells it."""
+class Event(HistoryEvent):
+    """A step of an alliance, meeting, task or agreement, as its page's history tells it
+    (newest first). Each row has one subject; `org` is the organisation it belongs to (for
+    scope) and `unit` the member unit it concerns, if any."""
+
+    step_labels = {"created": "建立", "updated": "修改联盟信息", "joined": "成员单位加入",
+                   "left": "成员单位退出", "chair": "安排轮值主席", "chair_removed": "删除轮值任期",
+                   "rotation": "生成轮值安排", "called": "通知开会", "reply": "回复参会",
+                   "held": "会议召开", "cancelled": "会议取消", "progress": "填报进展",
+                   "completed": "办结", "drafted": "草拟协议", "edited": "修改协议草稿",
+                   "signed": "签订协议", "terminated": "终止协议"}
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
                             verbose_name="组织")
@@ -434,23 +469,14 @@ class Event(models.Model):
                                   related_name="events")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, null=True, blank=True,
                              related_name="+", verbose_name="涉及单位")
-    at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name="操作人")
-    kind = models.CharField("事件", max_length=24)
-    text = models.CharField("内容", max_length=300)
-    note = models.TextField("说明", blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_org_path = "org__path"
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = "共建记录"
         verbose_name_plural = "共建记录"
         ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return self.text
 
     @classmethod
     def open_scope(cls, action, grant):

@@ -59,7 +59,8 @@ def person_fields(name, label):
 
 
 class AllianceEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default="", label="操作人")
+    actor = serializers.CharField(source="actor_name", label="操作人")
+    kind = serializers.CharField(source="step", label="事件")
 
     class Meta:
         model = Event
@@ -251,6 +252,10 @@ class MeetingReplySerializer(serializers.Serializer):
     reply = serializers.ChoiceField(label="回复", choices=[(Reply.ATTEND, "参会"),
                                                           (Reply.LEAVE, "请假")])
     note = serializers.CharField(label="说明", required=False, allow_blank=True, default="")
+
+
+class DecisionTaskProgressSerializer(serializers.Serializer):
+    note = serializers.CharField(label="进展情况")
 
 
 class DecisionTaskNoteSerializer(serializers.Serializer):

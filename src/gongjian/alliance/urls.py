@@ -2,9 +2,15 @@ from django.urls import path
 
 from . import views
 
+
+def step(prefix, view, name, url_name):
+    """A workflow step at `<prefix>/<pk>/<name>/`, under the URL name it has always had."""
+    return path(f"{prefix}/<int:pk>/{name}/", view.as_view(), {"step": name}, name=url_name)
+
+
 urlpatterns = [
     path("alliances/", views.AllianceList.as_view(), name="alliance_list"),
-    path("alliances/new/", views.AllianceCreate.as_view(), name="alliance_create"),
+    path("alliances/new/", views.AllianceEdit.as_view(), name="alliance_create"),
     path("alliances/<int:pk>/", views.AllianceDetail.as_view(), name="alliance_detail"),
     path("alliances/<int:pk>/edit/", views.AllianceEdit.as_view(), name="alliance_edit"),
     path("alliances/<int:pk>/members/new/", views.MemberAdd.as_view(),
@@ -17,19 +23,18 @@ urlpatterns = [
     path("alliances/<int:pk>/meetings/new/", views.MeetingCreate.as_view(),
          name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingDetail.as_view(), name="meeting_detail"),
-    path("meetings/<int:pk>/reply/", views.MeetingReply.as_view(), name="meeting_reply"),
-    path("meetings/<int:pk>/hold/", views.MeetingHold.as_view(), name="meeting_hold"),
-    path("meetings/<int:pk>/cancel/", views.MeetingCancel.as_view(), name="meeting_cancel"),
+    step("meetings", views.MeetingStep, "reply", "meeting_reply"),
+    step("meetings", views.MeetingStep, "hold", "meeting_hold"),
+    step("meetings", views.MeetingStep, "cancel", "meeting_cancel"),
     path("tasks/", views.TaskList.as_view(), name="task_list"),
     path("tasks/<int:pk>/", views.TaskDetail.as_view(), name="task_detail"),
-    path("tasks/<int:pk>/progress/", views.TaskProgress.as_view(), name="task_progress"),
-    path("tasks/<int:pk>/complete/", views.TaskComplete.as_view(), name="task_complete"),
+    step("tasks", views.TaskStep, "progress", "task_progress"),
+    step("tasks", views.TaskStep, "complete", "task_complete"),
     path("agreements/", views.AgreementList.as_view(), name="agreement_list"),
     path("agreements/new/", views.AgreementCreate.as_view(), name="agreement_create"),
     path("agreements/<int:pk>/", views.AgreementDetail.as_view(), name="agreement_detail"),
-    path("agreements/<int:pk>/edit/", views.AgreementEdit.as_view(), name="agreement_edit"),
-    path("agreements/<int:pk>/sign/", views.AgreementSign.as_view(), name="agreement_sign"),
-    path("agreements/<int:pk>/terminate/", views.AgreementTerminate.as_view(),
-         name="agreement_terminate"),
+    step("agreements", views.AgreementStep, "edit", "agreement_edit"),
+    step("agreements", views.AgreementStep, "sign", "agreement_sign"),
+    step("agreements", views.AgreementStep, "terminate", "agreement_terminate"),
     path("agreements/<int:pk>/docx/", views.AgreementDocx.as_view(), name="agreement_docx"),
 ]

@@ -1,27 +1,35 @@
 """Pages of the alliance, its meetings and tasks, and the co-building agreements. Thin: rows
-come through restrict(), every change through services.py."""
+come through restrict(), every change through services.py; the steps of meetings, tasks and
+agreements are one view per workflow table (workflows.py), offering what `available_steps`
+says the user may take."""
 
+import copy
 import datetime
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.access import restrict
-from gongjian.core.generic import ScopedView, paginate, run_action, run_service
-from gongjian.orgs.models import Organization, Unit
+from gongjian.core.generic import (
+    ObjectEditView,
+    ObjectListView,
+    ScopedView,
+    WorkflowStepView,
+    run_action,
+    run_service,
+)
 
 from . import services
-from .document import agreement_docx
+from .filtersets import AgreementFilterSet, AllianceFilterSet, TaskFilterSet
 from .forms import (
     AgreementForm,
     AllianceForm,
     ChairTermForm,
     CompleteForm,
-    DecisionFormSet,
     HoldForm,
     LeaveForm,
     MeetingForm,
@@ -42,16 +50,13 @@ from .models import (
     ChairTerm,
     Invitation,
     Meeting,
-    MeetingState,
     Task,
     TaskState,
 )
+from .workflows import AGREEMENT, MEETING, TASK
 
 FORM_TEMPLATE = "alliance/form.html"
-
-
-def allowed(user, action, obj):
-    return restrict(user, action, type(obj)).filter(pk=obj.pk).exists()
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Page(ScopedView):
@@ -66,72 +71,68 @@ class Page(ScopedView):
         return self.render(context, status=status)
 
 
+class StepView(WorkflowStepView):
+    """The steps of one workflow at `<prefix>/<pk>/<step>/`, each with its form (`forms`,
+    built with `form_kwargs(obj)`). Steps in `inline` have their form on the object's own
+    page, which is shown again with the refusal; the others have a page of their own
+    (`pages`: title and submit label), to which a step the object's state does not allow
+    answers with the reason, back on the object's page."""
+
+    services = services
+    inline: frozenset = frozenset()
+    pages: dict = {}
+
+    @property
+    def template_name(self):
+        return self.detail_template if self.step.name in self.inline else FORM_TEMPLATE
+
+    def get(self, request, **kwargs):
+        if self.step.name in self.inline:
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object()
+        if not self.workflow.allows(self.step.name, self.workflow.state_of(obj)):
+            messages.error(request, self.workflow.refuse(self.step.name, obj))
+            return redirect(obj.get_absolute_url())
+        return super().get(request, **kwargs)
+
+    def form_context(self, obj, form):
+        if self.step.name in self.inline:
+            return self.page_context(obj, form)
+        title, submit = self.pages[self.step.name]
+        return {"form": form, "title": title, "subtitle": str(obj), "submit": submit,
+                "cancel": obj.get_absolute_url(), "danger": self.step.style == "danger"}
+
+
 # ---- alliances ------------------------------------------------------------------------------
 
-class AllianceList(Page):
+class AllianceList(ObjectListView):
     model = Alliance
     template_name = "alliance/alliance_list.html"
+    filterset_class = AllianceFilterSet
 
-    def get(self, request):
-        today = timezone.localdate()
-        rows = (self.scoped().select_related("org")
-                .annotate(n_members=Count("members", filter=Q(members__left_on__isnull=True),
-                                          distinct=True),
-                          n_open=Count("tasks", filter=Q(tasks__state=TaskState.OPEN),
-                                       distinct=True),
-                          n_overdue=Count("tasks", filter=Q(tasks__state=TaskState.OPEN,
-                                                            tasks__deadline__lt=today),
-                                          distinct=True))
-                .order_by("org__path", "name"))
-        page, query = paginate(request, rows)
-        return self.render({"page": page, "query": query, "can_add": self.can("add")})
+    def get_queryset(self):
+        return self.scoped().select_related("org").with_counts().order_by("org__path", "name")
 
 
-class AllianceCreate(Page):
+class AllianceEdit(ObjectEditView):
+    """Found an alliance (no pk) or edit one."""
+
     model = Alliance
-    action = "add"
-    template_name = FORM_TEMPLATE
-    title = "成立共建联盟"
+    lookup_field = "pk"
+    form_class = AllianceForm
+    form_takes_user = True
+    list_url = "alliance_list"
+    title_add = "成立共建联盟"
+    title_change = "修改联盟信息"
 
-    def get(self, request):
-        form = AllianceForm(user=request.user, initial={"founded_on": timezone.localdate()})
-        return self.form_page(form, cancel=reverse("alliance_list"))
+    def initial(self, obj):
+        return {} if obj is not None else {"founded_on": timezone.localdate()}
 
-    def post(self, request):
-        form = AllianceForm(request.POST, user=request.user)
-        if form.is_valid():
-            ok, alliance = run_service(request, form, lambda: services.create_alliance(
-                request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}),
-                "联盟已成立。")
-            if ok:
-                return redirect("alliance_detail", pk=alliance.pk)
-        return self.form_page(form, cancel=reverse("alliance_list"), status=400)
-
-
-class AllianceEdit(Page):
-    model = Alliance
-    action = "change"
-    template_name = FORM_TEMPLATE
-    title = "修改联盟信息"
-
-    def get(self, request, pk):
-        alliance = self.get_object()
-        form = AllianceForm(instance=alliance, user=request.user)
-        return self.form_page(form, cancel=reverse("alliance_detail", args=[pk]),
-                              subtitle=alliance.name)
-
-    def post(self, request, pk):
-        alliance = self.get_object()
-        form = AllianceForm(request.POST, instance=Alliance.objects.get(pk=pk),
-                            user=request.user)
-        if form.is_valid():
-            changes = {k: form.cleaned_data[k] for k in form.Meta.fields}
-            ok, _ = run_service(request, form, lambda: services.update_alliance(
-                request.user, Alliance.objects.get(pk=pk), **changes), "已保存。")
-            if ok:
-                return redirect("alliance_detail", pk=pk)
-        return self.form_page(form, cancel=reverse("alliance_detail", args=[pk]),
-                              subtitle=alliance.name, status=400)
+    def save(self, form, obj):
+        data = {k: form.cleaned_data[k] for k in AllianceForm.Meta.fields}
+        if obj is None:
+            return services.create_alliance(self.request.user, **data)
+        return services.update_alliance(self.request.user, obj, **data)
 
 
 class AllianceDetail(Page):
@@ -151,7 +152,6 @@ class AllianceDetail(Page):
         tasks = list(restrict(user, "view", Task).filter(alliance=alliance,
                                                           state=TaskState.OPEN)
                      .select_related("owner_unit", "owner_org").order_by("deadline")[:50])
-        can_change = allowed(user, "change", alliance)
         return self.render({
             "alliance": alliance, "today": today,
             # A figure, not rows: a liaison sees the size of the alliance, not its members.
@@ -165,7 +165,7 @@ class AllianceDetail(Page):
             .order_by("-starts_at")[:30],
             "tasks": tasks, "n_overdue": sum(1 for t in tasks if t.deadline < today),
             "events": services.events_of(user, alliance=alliance)[:20],
-            "can_change": can_change,
+            "can_change": restrict(user, "change", Alliance).filter(pk=alliance.pk).exists(),
         })
 
 
@@ -303,274 +303,185 @@ class MeetingCreate(Page):
                               subtitle=alliance.name, status=400)
 
 
+def meeting_page(request, meeting, reply_form=None):
+    """The meeting's page: the steps the user may take, a reply form for each invited unit
+    the user answers for (`reply_form`, bound, in place of its unit's), the history."""
+    user = request.user
+    invitations = list(restrict(user, "view", Invitation).filter(meeting=meeting)
+                       .select_related("unit"))
+    steps = MEETING.available_steps(user, meeting)
+    mine = []
+    if any(s.name == "reply" for s in steps):
+        mine = list(restrict(user, "change", Invitation).filter(meeting=meeting)
+                    .select_related("unit"))
+    units = [i.unit for i in mine]
+    posted = reply_form.data.get("unit") if reply_form is not None else None
+    if posted not in {u.code for u in units}:
+        posted = units[0].code if units else None  # a refusal naming no unit of the user's
+    return {
+        "meeting": meeting, "invitations": invitations,
+        "counts": {"attend": sum(1 for i in invitations if i.reply == "attend"),
+                   "leave": sum(1 for i in invitations if i.reply == "leave"),
+                   "attended": sum(1 for i in invitations if i.attended)},
+        "tasks": restrict(user, "view", Task).filter(meeting=meeting)
+        .select_related("owner_unit", "owner_org"),
+        "events": services.events_of(user, meeting=meeting),
+        "steps": steps, "form_steps": {"hold", "cancel"},
+        "url_prefix": meeting.get_absolute_url(),
+        "replies": [(i, reply_form if i.unit.code == posted and reply_form is not None
+                     else ReplyForm(units=units, initial={"unit": i.unit.code})) for i in mine],
+        "today": timezone.localdate(),
+    }
+
+
 class MeetingDetail(Page):
     model = Meeting
     template_name = "alliance/meeting_detail.html"
 
-    def get(self, request, pk, reply_form=None, status=200):
+    def get(self, request, pk):
         meeting = get_object_or_404(self.scoped().select_related("alliance", "called_by"),
                                     pk=pk)
-        user = request.user
-        invitations = list(restrict(user, "view", Invitation).filter(meeting=meeting)
-                           .select_related("unit"))
-        mine = [i for i in restrict(user, "change", Invitation).filter(meeting=meeting)
-                .select_related("unit")]
-        return self.render({
-            "meeting": meeting, "invitations": invitations,
-            "counts": {"attend": sum(1 for i in invitations if i.reply == "attend"),
-                       "leave": sum(1 for i in invitations if i.reply == "leave"),
-                       "attended": sum(1 for i in invitations if i.attended)},
-            "tasks": restrict(user, "view", Task).filter(meeting=meeting)
-            .select_related("owner_unit", "owner_org"),
-            "events": services.events_of(user, meeting=meeting),
-            "can_change": meeting.state == MeetingState.CALLED and allowed(user, "change",
-                                                                          meeting),
-            "reply_to": mine if meeting.state == MeetingState.CALLED else [],
-            "reply_form": reply_form or ReplyForm(),
-            "today": timezone.localdate(),
-        }, status=status)
+        return self.render(meeting_page(request, meeting))
 
 
-class MeetingReply(Page):
-    model = Invitation
-    action = "change"
+class MeetingStep(StepView):
+    """记录召开, 取消会议 (pages of their own), 回复参会 (on the meeting's page)."""
 
-    def post(self, request, pk):
-        mine = restrict(request.user, "change", Invitation).filter(meeting_id=pk)
-        meeting = get_object_or_404(restrict(request.user, "view", Meeting), pk=pk,
-                                    pk__in=mine.values("meeting_id"))
-        invitation = mine.select_related("unit").filter(
-            unit__code=request.POST.get("unit", "")).first()
-        if invitation is None:
-            messages.error(request, "请选择本单位回复。")
-            return redirect("meeting_detail", pk=pk)
-        form = ReplyForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.reply_invitation(
-                request.user, meeting, unit=invitation.unit, reply=form.cleaned_data["reply"],
-                note=form.cleaned_data["note"]), "已回复。")
-            if ok:
-                return redirect("meeting_detail", pk=pk)
-        view = MeetingDetail()
-        view.setup(request, pk=pk)
-        return view.get(request, pk, reply_form=form, status=400)
-
-
-class MeetingHold(Page):
     model = Meeting
-    action = "change"
-    template_name = "alliance/meeting_hold.html"
+    workflow = MEETING
+    inline = frozenset({"reply"})
+    pages = {"cancel": ("取消会议", "确认取消")}
+    detail_template = "alliance/meeting_detail.html"
 
-    def page(self, meeting, form, decisions, status=200):
-        return self.render({"meeting": meeting, "form": form, "decisions": decisions},
-                           status=status)
+    def get_queryset(self):
+        rows = self.scoped().select_related("alliance", "called_by")
+        if self.step.name == "reply":
+            # Only meetings where the user answers for an invited unit.
+            mine = restrict(self.request.user, "change", Invitation)
+            rows = rows.filter(pk__in=mine.values("meeting_id"))
+        return rows
 
-    def owners(self, alliance):
-        units, orgs = services.owner_choices(alliance)
-        return [("组织", [(f"o{o.pk}", o.name) for o in orgs]),
-                ("成员单位", [(f"u{u.pk}", u.name) for u in units])]
+    forms = {"hold": HoldForm, "cancel": ReasonForm, "reply": ReplyForm}
 
-    def setup_forms(self, meeting, data=None):
-        invitations = list(meeting.invitations.select_related("unit"))
-        form = HoldForm(data, invitations=invitations)
-        decisions = DecisionFormSet(data, prefix="d",
-                                    form_kwargs={"owners": self.owners(meeting.alliance)})
-        return form, decisions
+    def form_kwargs(self, meeting):
+        if self.step.name == "hold":
+            return {"meeting": meeting}
+        if self.step.name == "reply":
+            return {"units": [i.unit for i in restrict(self.request.user, "change", Invitation)
+                              .filter(meeting=meeting).select_related("unit")]}
+        return {}
 
-    def get(self, request, pk):
-        meeting = self.get_object()
-        if meeting.state != MeetingState.CALLED:
-            run_action(request, lambda: services.check_step(services.MEETING_STEPS, "hold",
-                                                            meeting), "")
-            return redirect("meeting_detail", pk=pk)
-        form, decisions = self.setup_forms(meeting)
-        return self.page(meeting, form, decisions)
+    @property
+    def template_name(self):
+        return "alliance/meeting_hold.html" if self.step.name == "hold" else super().template_name
 
-    def post(self, request, pk):
-        meeting = self.get_object()
-        form, decisions = self.setup_forms(meeting, request.POST)
-        if form.is_valid() and decisions.is_valid():
-            rows = []
-            for d in decisions.cleaned_data:
-                if not d or not (d.get("title") or "").strip():
-                    continue
-                owner = d.get("owner") or ""
-                rows.append({
-                    "title": d["title"], "deadline": d.get("deadline"),
-                    "owner_unit": Unit.objects.filter(pk=owner[1:]).first()
-                    if owner.startswith("u") else None,
-                    "owner_org": Organization.objects.filter(pk=owner[1:]).first()
-                    if owner.startswith("o") else None,
-                })
-            attended = Unit.objects.filter(pk__in=[int(x) for x in form.cleaned_data["attended"]])
-            ok, _ = run_service(request, form, lambda: services.hold_meeting(
-                request.user, meeting, minutes=form.cleaned_data["minutes"],
-                attended_units=list(attended), decisions=rows), "会议已记录召开，决议已转为任务。")
-            if ok:
-                return redirect("meeting_detail", pk=pk)
-        return self.page(meeting, form, decisions, status=400)
+    def form_context(self, meeting, form):
+        if self.step.name == "hold":
+            return {"meeting": meeting, "form": form, "decisions": form.decisions}
+        return super().form_context(meeting, form)
 
-
-class MeetingCancel(Page):
-    model = Meeting
-    action = "change"
-    template_name = FORM_TEMPLATE
-    title = "取消会议"
-    submit = "确认取消"
-
-    def get(self, request, pk):
-        meeting = self.get_object()
-        return self.form_page(ReasonForm(), cancel=reverse("meeting_detail", args=[pk]),
-                              subtitle=meeting.title, danger=True)
-
-    def post(self, request, pk):
-        meeting = self.get_object()
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.cancel_meeting(
-                request.user, meeting, reason=form.cleaned_data["reason"]), "会议已取消。")
-            if ok:
-                return redirect("meeting_detail", pk=pk)
-        return self.form_page(form, cancel=reverse("meeting_detail", args=[pk]),
-                              subtitle=meeting.title, danger=True, status=400)
+    def page_context(self, meeting, form):
+        return meeting_page(self.request, meeting, reply_form=form)
 
 
 # ---- tasks ----------------------------------------------------------------------------------
 
-class TaskList(Page):
+class TaskList(ObjectListView):
     model = Task
     template_name = "alliance/task_list.html"
+    filterset_class = TaskFilterSet
 
-    def get(self, request):
-        today = timezone.localdate()
-        rows = self.scoped().select_related("owner_unit", "owner_org", "alliance", "meeting")
-        state = request.GET.get("state", "open")
-        if state == "open":
-            rows = rows.filter(state=TaskState.OPEN)
-        elif state == "done":
-            rows = rows.filter(state=TaskState.DONE)
-        elif state == "overdue":
-            rows = rows.overdue(today)
-        owner = request.GET.get("owner", "").strip()
-        if owner:
-            rows = rows.filter(Q(owner_unit__name__contains=owner)
-                               | Q(owner_org__name__contains=owner))
-        alliance = request.GET.get("alliance", "")
-        if alliance.isdigit():
-            rows = rows.filter(alliance_id=int(alliance))
-        page, query = paginate(request, rows.order_by("state", "deadline", "id"))
-        return self.render({"page": page, "query": query, "state": state, "owner": owner,
-                            "alliance": alliance, "today": today,
-                            "alliances": restrict(request.user, "view", Alliance)
-                            .values_list("pk", "name")})
+    def get_queryset(self):
+        return (self.scoped().select_related("owner_unit", "owner_org", "alliance", "meeting")
+                .order_by("state", "deadline", "id"))
+
+    def filtered(self, request):
+        query = request.GET.copy()
+        query.setdefault("state", "open")  # the page opens on the tasks in progress
+        filterset = TaskFilterSet(query, queryset=self.get_queryset(), request=request)
+        return (filterset.qs if filterset.is_valid() else self.get_queryset().none()), filterset
+
+    def extra_context(self):
+        return {"today": timezone.localdate(),
+                "alliances": restrict(self.request.user, "view", Alliance)
+                .values_list("pk", "name")}
+
+
+def task_page(request, task, **bound):
+    """The task's page with a form for each step the user may take (`bound`: the step's form
+    as posted, shown with its refusal)."""
+    offered = TASK.available(request.user, task)
+    forms = {"progress": ProgressForm, "complete": CompleteForm}
+    return {"task": task, "events": services.events_of(request.user, task=task),
+            **{name: bound.get(name) or form() for name, form in forms.items()
+               if name in offered}}
 
 
 class TaskDetail(Page):
     model = Task
     template_name = "alliance/task_detail.html"
 
-    def get(self, request, pk, progress=None, complete=None, status=200):
+    def get(self, request, pk):
         task = get_object_or_404(self.scoped().select_related(
             "owner_unit", "owner_org", "alliance", "meeting"), pk=pk)
-        can_act = task.state == TaskState.OPEN and allowed(request.user, "change", task)
-        return self.render({
-            "task": task, "events": services.events_of(request.user, task=task), "can_act": can_act,
-            "progress": progress or ProgressForm(),
-            "complete": complete or CompleteForm(initial={"completed_on": timezone.localdate()}),
-        }, status=status)
+        return self.render(task_page(request, task))
 
 
-class TaskStep(Page):
+class TaskStep(StepView):
+    """填报进展 and 办结, both on the task's page."""
+
     model = Task
-    action = "change"
+    workflow = TASK
+    inline = frozenset({"progress", "complete"})
+    detail_template = "alliance/task_detail.html"
 
-    def post(self, request, pk):
-        task = self.get_object()
-        if self.step == "progress":
-            form = ProgressForm(request.POST)
-            call = lambda: services.add_progress(request.user, task,  # noqa: E731
-                                                 note=form.cleaned_data["note"])
-            message, forms = "进展已填报。", {"progress": form}
-        else:
-            form = CompleteForm(request.POST)
-            call = lambda: services.complete_task(  # noqa: E731
-                request.user, task, note=form.cleaned_data["note"],
-                completed_on=form.cleaned_data["completed_on"])
-            message, forms = "任务已办结。", {"complete": form}
-        if form.is_valid():
-            ok, _ = run_service(request, form, call, message)
-            if ok:
-                return redirect("task_detail", pk=pk)
-        view = TaskDetail()
-        view.setup(request, pk=pk)
-        return view.get(request, pk, status=400, **forms)
+    def get_queryset(self):
+        return self.scoped().select_related("owner_unit", "owner_org", "alliance", "meeting")
 
+    forms = {"progress": ProgressForm, "complete": CompleteForm}
 
-class TaskProgress(TaskStep):
-    step = "progress"
-
-
-class TaskComplete(TaskStep):
-    step = "complete"
+    def page_context(self, task, form):
+        return task_page(self.request, task, **{self.step.name: form})
 
 
 # ---- agreements -----------------------------------------------------------------------------
 
-class AgreementList(Page):
+class AgreementList(ObjectListView):
     model = Agreement
     template_name = "alliance/agreement_list.html"
+    filterset_class = AgreementFilterSet
 
-    def get(self, request):
+    def get_queryset(self):
+        return self.scoped().select_related("org", "unit")
+
+    def extra_context(self):
         today = timezone.localdate()
-        rows = self.scoped().select_related("org", "unit")
-        state = request.GET.get("state", "")
-        if state in AgreementState.values:
-            rows = rows.filter(state=state)
-        expiry = request.GET.get("expiry", "")
-        if expiry == "expiring":
-            rows = rows.expiring(today)
-        elif expiry == "expired":
-            rows = rows.expired(today)
-        q_unit = request.GET.get("unit", "").strip()
-        if q_unit:
-            rows = rows.filter(Q(unit__name__contains=q_unit) | Q(unit__code=q_unit))
-        q_org = request.GET.get("org", "").strip()
-        if q_org:
-            rows = rows.filter(Q(org__name__contains=q_org) | Q(org__code=q_org))
-        page, query = paginate(request, rows)
         counts = self.scoped().aggregate(
             signed=Count("pk", filter=Q(state=AgreementState.SIGNED)),
             draft=Count("pk", filter=Q(state=AgreementState.DRAFT)),
             expiring=Count("pk", filter=Q(
                 state=AgreementState.SIGNED, ends_on__gte=today,
                 ends_on__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))))
-        return self.render({"page": page, "query": query, "state": state, "expiry": expiry,
-                            "unit": q_unit, "org": q_org, "states": AgreementState.choices,
-                            "counts": counts, "can_add": self.can("add")})
+        return {"states": AgreementState.choices, "counts": counts}
 
 
-class AgreementCreate(Page):
+class AgreementCreate(ObjectEditView):
     model = Agreement
-    action = "add"
-    template_name = FORM_TEMPLATE
-    title = "草拟共驻共建协议"
+    lookup_field = "pk"
+    form_class = AgreementForm
+    form_takes_user = True
+    list_url = "agreement_list"
+    title_add = "草拟共驻共建协议"
+    saved_message = "协议草稿已保存。"
 
-    def get(self, request):
+    def initial(self, obj):
         today = timezone.localdate()
-        initial = {"starts_on": today, "ends_on": services.add_months(today, 24)
-                   - datetime.timedelta(days=1),
-                   "number": f"GJXY-{today:%Y}-", "rights_obligations": DEFAULT_RIGHTS}
-        form = AgreementForm(user=request.user, initial=initial)
-        return self.form_page(form, cancel=reverse("agreement_list"))
+        return {"starts_on": today,
+                "ends_on": services.add_months(today, 24) - datetime.timedelta(days=1),
+                "number": f"GJXY-{today:%Y}-", "rights_obligations": DEFAULT_RIGHTS}
 
-    def post(self, request):
-        form = AgreementForm(request.POST, user=request.user)
-        if form.is_valid():
-            ok, agreement = run_service(request, form, lambda: services.create_agreement(
-                request.user, **form.cleaned_data), "协议草稿已保存。")
-            if ok:
-                return redirect("agreement_detail", pk=agreement.pk)
-        return self.form_page(form, cancel=reverse("agreement_list"), status=400)
+    def save(self, form, obj):
+        return services.create_agreement(self.request.user, **form.cleaned_data)
 
 
 DEFAULT_RIGHTS = (
@@ -581,35 +492,6 @@ DEFAULT_RIGHTS = (
     "双方定期沟通，共同研究解决共建中遇到的问题。")
 
 
-class AgreementEdit(Page):
-    model = Agreement
-    action = "change"
-    template_name = FORM_TEMPLATE
-    title = "修改协议草稿"
-
-    def get(self, request, pk):
-        agreement = self.get_object()
-        if agreement.state != AgreementState.DRAFT:
-            run_action(request, lambda: services.check_step(services.AGREEMENT_STEPS, "edit",
-                                                            agreement), "")
-            return redirect("agreement_detail", pk=pk)
-        form = AgreementForm(instance=agreement, user=request.user)
-        return self.form_page(form, cancel=reverse("agreement_detail", args=[pk]),
-                              subtitle=str(agreement))
-
-    def post(self, request, pk):
-        agreement = self.get_object()
-        form = AgreementForm(request.POST, instance=Agreement.objects.get(pk=pk),
-                             user=request.user)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.update_agreement(
-                request.user, agreement, **form.cleaned_data), "已保存。")
-            if ok:
-                return redirect("agreement_detail", pk=pk)
-        return self.form_page(form, cancel=reverse("agreement_detail", args=[pk]),
-                              subtitle=str(agreement), status=400)
-
-
 class AgreementDetail(Page):
     model = Agreement
     template_name = "alliance/agreement_detail.html"
@@ -617,63 +499,29 @@ class AgreementDetail(Page):
     def get(self, request, pk):
         agreement = get_object_or_404(self.scoped().select_related(
             "org", "unit", "org_liaison", "unit_liaison"), pk=pk)
-        can_change = allowed(request.user, "change", agreement)
         return self.render({
             "a": agreement, "events": services.events_of(request.user, agreement=agreement),
-            "can_change": can_change, "today": timezone.localdate(),
+            "steps": AGREEMENT.available_steps(request.user, agreement),
+            "form_steps": {"edit", "sign", "terminate"},
+            "url_prefix": agreement.get_absolute_url(),
         })
 
 
-class AgreementSign(Page):
+class AgreementStep(StepView):
+    """修改, 签订, 终止: each a page of its own."""
+
     model = Agreement
-    action = "change"
-    template_name = FORM_TEMPLATE
-    title = "签订协议"
-    submit = "确认签订"
+    workflow = AGREEMENT
+    pages = {"edit": ("修改协议草稿", "保存"), "sign": ("签订协议", "确认签订"),
+             "terminate": ("终止协议", "确认终止")}
 
-    def get(self, request, pk):
-        agreement = self.get_object()
-        return self.form_page(SignForm(initial={"signed_on": timezone.localdate()}),
-                              cancel=reverse("agreement_detail", args=[pk]),
-                              subtitle=str(agreement))
+    forms = {"edit": AgreementForm, "sign": SignForm, "terminate": TerminateForm}
 
-    def post(self, request, pk):
-        agreement = self.get_object()
-        form = SignForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.sign_agreement(
-                request.user, agreement, signed_on=form.cleaned_data["signed_on"]),
-                "协议已签订。")
-            if ok:
-                return redirect("agreement_detail", pk=pk)
-        return self.form_page(form, cancel=reverse("agreement_detail", args=[pk]),
-                              subtitle=str(agreement), status=400)
-
-
-class AgreementTerminate(Page):
-    model = Agreement
-    action = "change"
-    template_name = FORM_TEMPLATE
-    title = "终止协议"
-    submit = "确认终止"
-
-    def get(self, request, pk):
-        agreement = self.get_object()
-        return self.form_page(TerminateForm(initial={"terminated_on": timezone.localdate()}),
-                              cancel=reverse("agreement_detail", args=[pk]),
-                              subtitle=str(agreement), danger=True)
-
-    def post(self, request, pk):
-        agreement = self.get_object()
-        form = TerminateForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.terminate_agreement(
-                request.user, agreement, reason=form.cleaned_data["reason"],
-                terminated_on=form.cleaned_data["terminated_on"]), "协议已终止。")
-            if ok:
-                return redirect("agreement_detail", pk=pk)
-        return self.form_page(form, cancel=reverse("agreement_detail", args=[pk]),
-                              subtitle=str(agreement), danger=True, status=400)
+    def form_kwargs(self, agreement):
+        if self.step.name == "edit":
+            # A copy: the form's cleaning must not change the object the service locks.
+            return {"instance": copy.copy(agreement), "user": self.request.user}
+        return {}
 
 
 class AgreementDocx(Page):
@@ -682,12 +530,10 @@ class AgreementDocx(Page):
     def get(self, request, pk):
         agreement = get_object_or_404(self.scoped().select_related(
             "org", "unit", "org_liaison", "unit_liaison"), pk=pk)
-        response = HttpResponse(
-            agreement_docx(agreement),
-            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        response = HttpResponse(services.agreement_document(agreement, user=request.user),
+                                content_type=DOCX)
         # ASCII only: the number is the part of the name every mail client keeps intact.
         safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_"
                        for c in agreement.number)
-        filename = f"agreement-{safe}.docx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = f'attachment; filename="agreement-{safe}.docx"'
         return response

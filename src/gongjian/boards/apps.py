@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class BoardsConfig(AppConfig):
+class BoardsConfig(capabilities.Capability):
     name = "gongjian.boards"
     label = "boards"
     verbose_name = "公示栏"

@@ -6,25 +6,60 @@ that finds nothing there answers 404, so out-of-scope objects are indistinguisha
 missing ones.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.db import models
 from django.db.models import Q
 
-ROLE_LABELS = {
-    "street_staff": "街道党建办",
-    "community_staff": "社区党务工作者",
-    "grid_staff": "网格党支部书记/网格员",
-    "unit_liaison": "共建单位联络员",
-    "member": "党员",
-    "resident": "居民",
-    "sys_admin": "系统管理员",
-    "sec_admin": "安全管理员",
-    "audit_admin": "审计管理员",
-}
-ROLES_AT_ORG = {"street_staff", "community_staff", "grid_staff", "member", "resident"}
-ROLES_AT_UNIT = {"unit_liaison"}
-PLATFORM_ROLES = {"sys_admin", "sec_admin", "audit_admin"}
-# Roles whose grant scopes the person's own records only; their org is their home, not a reach.
-SELF_ROLES = {"member", "resident"}
+
+@dataclass(frozen=True)
+class Role:
+    """A role: its name in code, its label, and where it is granted — at an organisation
+    (covering its subtree), at a unit, to the person themself (their org is their home, not a
+    reach), or for the platform."""
+
+    name: str
+    label: str
+    scope: str  # "org" | "unit" | "self" | "platform"
+
+
+ROLES: dict[str, Role] = {}
+# Views of the registry kept for the readers that only need one facet (updated in place).
+ROLE_LABELS: dict[str, str] = {}
+ROLES_AT_ORG: set[str] = set()
+ROLES_AT_UNIT: set[str] = set()
+PLATFORM_ROLES: set[str] = set()
+SELF_ROLES: set[str] = set()
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {}
+_SCOPES = {"org": (ROLES_AT_ORG,), "self": (ROLES_AT_ORG, SELF_ROLES), "unit": (ROLES_AT_UNIT,),
+           "platform": (PLATFORM_ROLES,)}
+
+
+def register_role(name: str, label: str, scope: str, permissions: Iterable[str] = ()) -> Role:
+    """Declare a role (a capability may add one from its AppConfig.ready; no migration: the
+    grant's choices are read from this registry)."""
+    if scope not in _SCOPES:
+        raise ValueError(f"unknown role scope {scope!r}")
+    if name in ROLES:
+        raise ValueError(f"role {name!r} declared twice")
+    role = Role(name, label, scope)
+    ROLES[name] = role
+    ROLE_LABELS[name] = label
+    for group in _SCOPES[scope]:
+        group.add(name)
+    # Every account reads its own notifications (Notification.open_scope keeps them its own).
+    ROLE_PERMISSIONS[name] = frozenset(set(permissions)
+                                       | _perms("core", "notification", "view", "change"))
+    return role
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.name, role.label) for role in ROLES.values()]
+
+
+def role_label(name: str) -> str:
+    return ROLE_LABELS.get(name, name)
 
 
 def _perms(app: str, model: str, *actions: str) -> set[str]:
@@ -47,45 +82,43 @@ _PEOPLE_STAFF = (
     | _perms("members", "staffingstandard", "view")
 )
 
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "street_staff": frozenset(
-        _ORG_READ
-        | _perms("orgs", "organization", "add", "change", "move", "merge", "delete")
-        | _GRID_ALL
-        | _perms("orgs", "unit", "view", "add", "change", "delete")
-        | _perms("orgs", "gridrole", "view", "add", "change")
-        | _PEOPLE_STAFF
-        | _perms("members", "staffingstandard", "change")
-    ),
-    "community_staff": frozenset(
-        _ORG_READ
-        | _perms("orgs", "organization", "add", "change", "move")
-        | _GRID_ALL
-        | _perms("orgs", "unit", "view", "add", "change")
-        | _perms("orgs", "gridrole", "view")
-        | _PEOPLE_STAFF
-    ),
-    "grid_staff": frozenset(
-        _ORG_READ
-        | _perms("orgs", "grid", "view", "change")
-        | _perms("orgs", "gridpost", "view", "add", "delete")
-        | _perms("orgs", "building", "view", "add", "change")
-        | _perms("orgs", "unit", "view")
-        | _perms("orgs", "gridrole", "view")
-        | _perms("members", "person", "view")
-        | _perms("members", "membership", "view")
-    ),
-    "unit_liaison": frozenset(_perms("orgs", "unit", "view", "change")),
-    # A member sees their own record, in full.
-    "member": frozenset(_perms("members", "person", "view", "reveal")
-                        | _perms("members", "membership", "view")),
-    "resident": frozenset(),
-    "sys_admin": frozenset(_perms("core", "user", "view", "add", "change")),
-    "sec_admin": frozenset(
-        _perms("core", "user", "view") | _perms("core", "rolegrant", "view", "add", "delete")
-    ),
-    "audit_admin": frozenset(_perms("core", "auditentry", "view")),
-}
+register_role("street_staff", "街道党建办", "org", _ORG_READ
+              | _perms("orgs", "organization", "add", "change", "move", "merge", "delete")
+              | _GRID_ALL
+              | _perms("orgs", "unit", "view", "add", "change", "delete")
+              | _perms("orgs", "gridrole", "view", "add", "change")
+              | _PEOPLE_STAFF
+              | _perms("members", "staffingstandard", "change"))
+register_role("community_staff", "社区党务工作者", "org", _ORG_READ
+              | _perms("orgs", "organization", "add", "change", "move")
+              | _GRID_ALL
+              | _perms("orgs", "unit", "view", "add", "change")
+              | _perms("orgs", "gridrole", "view")
+              | _PEOPLE_STAFF)
+register_role("grid_staff", "网格党支部书记/网格员", "org", _ORG_READ
+              | _perms("orgs", "grid", "view", "change")
+              | _perms("orgs", "gridpost", "view", "add", "delete")
+              | _perms("orgs", "building", "view", "add", "change")
+              | _perms("orgs", "unit", "view")
+              | _perms("orgs", "gridrole", "view")
+              | _perms("members", "person", "view")
+              | _perms("members", "membership", "view"))
+# One branch and its groups: the committee keeps its branch's organisational life, members
+# and teams (capabilities add their rights to it).
+register_role("branch_committee", "党支部书记/支部委员", "org", _ORG_READ
+              | _perms("members", "person", "view")
+              | _perms("members", "membership", "view")
+              | _perms("members", "team", "view")
+              | _perms("members", "teamseat", "view"))
+register_role("unit_liaison", "共建单位联络员", "unit", _perms("orgs", "unit", "view", "change"))
+# A member sees their own record, in full.
+register_role("member", "党员", "self", _perms("members", "person", "view", "reveal")
+              | _perms("members", "membership", "view"))
+register_role("resident", "居民", "self")
+register_role("sys_admin", "系统管理员", "platform", _perms("core", "user", "view", "add", "change"))
+register_role("sec_admin", "安全管理员", "platform", _perms("core", "user", "view")
+              | _perms("core", "rolegrant", "view", "add", "delete"))
+register_role("audit_admin", "审计管理员", "platform", _perms("core", "auditentry", "view"))
 
 
 def extend_role_permissions(extra: dict[str, set[str]]) -> None:
@@ -99,12 +132,6 @@ def extend_role_permissions(extra: dict[str, set[str]]) -> None:
 def perms(app: str, model: str, *actions: str) -> set[str]:
     """`perms("wishes", "wish", "view", "claim")` → {"wishes.view_wish", "wishes.claim_wish"}."""
     return _perms(app, model, *actions)
-
-
-# Every account reads its own notifications (Notification.open_scope keeps them its own).
-for _role in ROLE_PERMISSIONS:
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms("core", "notification", "view",
-                                                                 "change")
 
 
 def grants_of(user):
@@ -128,9 +155,37 @@ def can(user, action: str, model) -> bool:
     return any(perm in ROLE_PERMISSIONS.get(g.role, ()) for g in grants_of(user))
 
 
+def _shared_condition(model, grant, action) -> Q | None:
+    """The declared rule "members read their own branch's (or street's) shared rows": a model
+    sets `shared_with_members = (path lookup, "branch" | "street")` and members and residents
+    read, never change, the rows of their branch (its subtree) or of their whole street."""
+    rule = getattr(model, "shared_with_members", None)
+    if rule is None or action != "view" or grant.role not in SELF_ROLES or not grant.org_id:
+        return None
+    lookup, level = rule
+    if level == "street":
+        from gongjian.orgs.models import street_path  # orgs' models build on this module
+
+        return Q(**{f"{lookup}__startswith": street_path(grant.org)})
+    if level == "branch":
+        return Q(**{f"{lookup}__startswith": grant.org.path})
+    raise ValueError(f"unknown sharing level {level!r}")
+
+
+def _either(*conditions: Q | None) -> Q | None:
+    present = [c for c in conditions if c is not None]
+    if not present:
+        return None
+    combined = present[0]
+    for condition in present[1:]:
+        combined |= condition
+    return combined
+
+
 def _scope_condition(model, grant, action) -> Q | None:
     # Rows a model opens beyond the grant's own reach (a published wish to every claimer).
-    opened = model.open_scope(action, grant) if hasattr(model, "open_scope") else None
+    opened = _either(model.open_scope(action, grant) if hasattr(model, "open_scope") else None,
+                     _shared_condition(model, grant, action))
     own = _own_scope_condition(model, grant)
     if opened is None:
         return own

@@ -73,6 +73,27 @@ def grant_role(actor, *, user, role, org=None, unit=None):
     return save_checked(actor, grant, "add")
 
 
+def grant_role_by_codes(actor, *, username, role, org_code="", unit_code=""):
+    """Grant `role` to the account named `username`, at the organisation or unit named by its
+    code. The security administrator grants across the platform, so the codes are looked up
+    everywhere; an unknown one is refused naming it."""
+    from gongjian.orgs.models import Organization, Unit
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(f"账户“{username}”不存在。", field="username", status=400)
+    org = unit = None
+    if org_code:
+        org = Organization.objects.filter(code=org_code).first()
+        if org is None:
+            raise DomainError(f"组织编码“{org_code}”不存在。", field="org_code", status=400)
+    if unit_code:
+        unit = Unit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise DomainError(f"单位编码“{unit_code}”不存在。", field="unit_code", status=400)
+    return grant_role(actor, user=user, role=role, org=org, unit=unit)
+
+
 def revoke_grant(actor, grant):
     require_scope(actor, "delete", grant)
     with transaction.atomic():

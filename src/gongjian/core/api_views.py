@@ -20,13 +20,15 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import audit
-from .access import ROLE_LABELS, can, grants_of
+from .access import ROLE_LABELS, SELF_ROLES, can, grants_of, role_choices
 from .api import AuditContextMixin
+from .services import DomainError
 
 # ---- schema: every operation documents its error answers ---------------------------------
 
@@ -206,7 +208,7 @@ class ObtainTokenView(AuditContextMixin, APIView):
 
 
 class RoleSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(label="角色", choices=list(ROLE_LABELS.items()))
+    role = serializers.ChoiceField(label="角色", choices=role_choices())
     role_label = serializers.CharField(label="角色名称")
     org_code = serializers.CharField(label="组织编码", allow_null=True)
     org_name = serializers.CharField(label="组织名称", allow_null=True)
@@ -247,13 +249,102 @@ class SchemaView(AuditContextMixin, SpectacularAPIView):
     permission_classes = (permissions.IsAuthenticated,)
 
 
+def uses_api(user) -> bool:
+    """Whether the user's work reaches the API: staff at an organisation or a unit and the
+    platform administrators do; members and residents (roles over their own records) use the
+    site only, so their menu does not offer the API documentation."""
+    return any(g.role not in SELF_ROLES for g in grants_of(user))
+
+
 class DocsView(AuditContextMixin, SpectacularSwaggerSplitView):
-    """Swagger UI. The page is an empty shell (styles and scripts from the app itself, no
-    inline script); the schema it loads needs a signed-in session or a token."""
+    """Swagger UI inside the site's page frame. Styles and scripts come from the app itself
+    (no inline script); the schema it loads needs a signed-in session or a token."""
 
     permission_classes = (permissions.AllowAny,)
     url_name = "api-schema"
+    template_name = "core/api_docs.html"
+    template_name_js = "core/api_docs.js"
+    title = "接口文档"
 
 
-__all__ = ["ActionPermission", "DocsView", "GongjianAutoSchema", "MeView", "ObtainTokenView",
-           "SchemaView", "ScopedViewSet"]
+__all__ = ["ActionPermission", "DocsView", "GongjianAutoSchema", "MeView",
+           "ObtainTokenView", "SchemaView", "ScopedViewSet", "uses_api"]
+
+
+# ---- workflow steps ------------------------------------------------------------------------
+
+def validated(serializer_class, request) -> dict:
+    """The request body checked by `serializer_class`; the first error as a 400 with a
+    Chinese `detail` naming the field."""
+    if serializer_class is None:
+        return {}
+    serializer = serializer_class(data=request.data)
+    if not serializer.is_valid():
+        field, errors = next(iter(serializer.errors.items()))
+        raise DomainError(" ".join(str(e) for e in errors),
+                          field=None if field == "non_field_errors" else field, status=400)
+    return dict(serializer.validated_data)
+
+
+class WorkflowViewSetMixin:
+    """What `workflow_actions` needs of a viewset: the params of a step and the answer."""
+
+    step_requests: dict = {}
+
+    def step_params(self, step, request) -> dict:
+        custom = getattr(self, f"params_{step.name}", None)
+        if custom is not None:
+            return custom(request)
+        params = validated(self.step_requests.get(step.name), request)
+        for name in step.fields:
+            if name in request.FILES:
+                params[name] = request.FILES[name]
+        return params
+
+    def answer(self, obj, status_code=status.HTTP_200_OK):
+        obj = self.base_queryset().restrict(self.request.user, "view").filter(pk=obj.pk).first()
+        if obj is None:  # the step took the object out of the user's sight (a withdrawal)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(self.get_serializer(obj).data, status=status_code)
+
+
+def workflow_actions(workflow, *, services, requests=None, responses=None, parsers=None,
+                     descriptions=None, parameters=None, skip=()):
+    """Class decorator: one `POST …/{id}/{step}/` action per step of `workflow` that people
+    take (route name `<basename>-<step>`), each through `services.<step>(obj, user=…,
+    **params)`; a refusal answers 409 (or 400 for bad data) with a Chinese `detail`.
+    `parameters` documents the path's lookup (e.g. an `OpenApiParameter` for `id`).
+    A viewset that defines a method of a step's name keeps its own; `skip` names steps served
+    otherwise (an edit step that is the viewset's PATCH)."""
+    requests, parsers, descriptions = requests or {}, parsers or {}, descriptions or {}
+
+    def make(step):
+        def take_step(self, request, **lookup):  # pk, code, …: whatever the viewset looks up by
+            obj = self.get_object()
+            getattr(services, step.name)(obj, user=request.user, **self.step_params(step, request))
+            return self.answer(obj)
+
+        take_step.__name__ = step.name
+        take_step.__doc__ = step.label
+        return take_step
+
+    def decorate(cls):
+        cls.model_actions = dict(cls.model_actions)
+        cls.step_requests = {**getattr(cls, "step_requests", {}), **requests}
+        for step in workflow:
+            if step.action is None:
+                continue
+            cls.model_actions.setdefault(step.name, step.action)
+            if step.name in cls.__dict__ or step.name in skip:
+                continue
+            options = {"parser_classes": parsers[step.name]} if step.name in parsers else {}
+            # The schema goes on the action (DRF's decorator replaces the function's kwargs).
+            routed = action(detail=True, methods=["post"], url_path=step.name,
+                            **options)(make(step))
+            setattr(cls, step.name, extend_schema(
+                summary=step.label, description=descriptions.get(step.name, ""),
+                request=requests.get(step.name), parameters=parameters,
+                responses=responses or cls.serializer_class)(routed))
+        return cls
+
+    return decorate

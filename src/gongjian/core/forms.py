@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import FieldDoesNotExist
 
-from .access import PLATFORM_ROLES, ROLE_LABELS, ROLES_AT_ORG, ROLES_AT_UNIT
+from .access import PLATFORM_ROLES, ROLES_AT_ORG, ROLES_AT_UNIT, restrict, role_choices
 
 # A browser date input only takes ISO dates, whatever the display locale.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,6 +19,75 @@ class Styled:
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ScopedChoices:
+    """Every model choice of the form goes through restrict(): a form with this mixin takes
+    `user=` and narrows each ModelChoiceField / ModelMultipleChoiceField's queryset to the rows
+    the user may `scope_action` (default "view"; set it with `scoped(field, action)`). A form
+    narrows further by filtering `self.fields[name].queryset`, never by building the choices
+    from `.objects` itself.
+
+    On a model form editing an object, the object's current value of a foreign key stays a
+    valid choice even outside the user's reach: keeping a relation as it is needs no reach
+    over its target (a unit's liaison editing the unit keeps its street), and a select never
+    silently drops a value it cannot list. Put the mixin before `Styled` and the form class.
+    """
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                action = getattr(field, "scope_action", "view")
+                reachable = restrict(user, action, field.queryset)
+                current = _current_pk(instance, name)
+                if current is not None:
+                    reachable = reachable | field.queryset.filter(pk=current)
+                field.queryset = reachable
+
+
+def _current_pk(instance, name):
+    """The primary key a stored object's foreign key `name` points to, if any."""
+    if instance is None or instance.pk is None:
+        return None
+    try:
+        model_field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not model_field.many_to_one:
+        return None
+    return getattr(instance, model_field.attname)
+
+
+def scoped(field, action: str):
+    """Declare the access action a model choice needs (ScopedChoices applies it)."""
+    field.scope_action = action
+    return field
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A model choice typed (or picked by a search widget) as its code, for tables too large
+    for a select. ScopedChoices narrows it like any model choice, so a code outside the
+    user's reach is answered exactly like a missing one, naming the code typed."""
+
+    def __init__(self, queryset, *, noun, widget=forms.TextInput, to_field_name="code",
+                 **kwargs):
+        super().__init__(queryset, widget=widget, to_field_name=to_field_name, **kwargs)
+        self.error_messages["invalid_choice"] = \
+            f"{noun}编码“%(value)s”不存在或不在您的管理范围内。"
+
+    def to_python(self, value):
+        return super().to_python(value.strip() if isinstance(value, str) else value)
+
+    def prepare_value(self, value):
+        # A model form's initial value is the stored key; the input shows the code.
+        if value not in self.empty_values and not isinstance(value, str) \
+                and not hasattr(value, "_meta"):
+            value = (self.queryset.model._default_manager.filter(pk=value)
+                     .values_list(self.to_field_name, flat=True).first() or value)
+        return super().prepare_value(value)
 
 
 class LoginForm(AuthenticationForm):
@@ -68,7 +138,7 @@ class ResetPasswordForm(Styled, forms.Form):
 
 class GrantForm(Styled, forms.Form):
     username = forms.CharField(label="账户名")
-    role = forms.ChoiceField(label="角色", choices=list(ROLE_LABELS.items()))
+    role = forms.ChoiceField(label="角色", choices=role_choices)
     org_code = forms.CharField(label="组织编码", required=False,
                                help_text="街道、社区、网格角色及党员、居民须填写。")
     unit_code = forms.CharField(label="单位编码", required=False, help_text="共建单位联络员须填写。")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .access import ROLE_LABELS, ROLES_AT_ORG, ROLES_AT_UNIT, RestrictedQuerySet
+from .access import ROLES_AT_ORG, ROLES_AT_UNIT, RestrictedQuerySet, role_choices
 
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):
@@ -67,7 +67,8 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants",
                              verbose_name="账户")
-    role = models.CharField("角色", max_length=32, choices=list(ROLE_LABELS.items()))
+    # Choices read from the role registry: a capability adds a role without a migration here.
+    role = models.CharField("角色", max_length=32, choices=role_choices)
     org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, null=True, blank=True,
                             related_name="grants", verbose_name="组织")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, blank=True,

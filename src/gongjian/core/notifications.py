@@ -87,3 +87,22 @@ def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(notification: Notification, *, user: User) -> Notification:
+    """The account opened one of its notifications."""
+    from .services import require_scope
+
+    require_scope(user, "change", notification)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, user: User) -> int:
+    """Every unread notification of the account, read now; how many there were."""
+    from .access import restrict
+
+    return restrict(user, "change", Notification).filter(read_at__isnull=True).update(
+        read_at=timezone.now())

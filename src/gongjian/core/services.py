@@ -1,9 +1,14 @@
 """Shared machinery for services: domain errors, validation, and the post-write scope check."""
 
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from .access import restrict
+
+M = TypeVar("M", bound=models.Model)
 
 
 class DomainError(Exception):
@@ -32,21 +37,22 @@ class OutOfScope(DomainError):
         super().__init__(message, status=404)
 
 
-def validate(instance, exclude=None):
+def validate(instance: models.Model, exclude: Iterable[str] | None = None) -> None:
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as error:
         raise DomainError.from_validation(error) from error
 
 
-def require_scope(user, action, instance):
+def require_scope(user: Any, action: str, instance: models.Model) -> None:
     """Raise OutOfScope unless `instance` is among the rows `user` may `action`."""
     model = type(instance)
     if not restrict(user, action, model._default_manager.filter(pk=instance.pk)).exists():
         raise OutOfScope()
 
 
-def save_checked(user, instance, action, *, exclude=None):
+def save_checked(user: Any, instance: M, action: str, *,
+                 exclude: Iterable[str] | None = None) -> M:
     """Validate, save, and re-check inside the transaction that the user still reaches it."""
     validate(instance, exclude=exclude)
     with transaction.atomic():
@@ -55,7 +61,7 @@ def save_checked(user, instance, action, *, exclude=None):
     return instance
 
 
-def delete_checked(user, instance, action="delete"):
+def delete_checked(user: Any, instance: models.Model, action: str = "delete") -> None:
     with transaction.atomic():
         require_scope(user, action, instance)
         instance.delete()

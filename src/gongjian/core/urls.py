@@ -1,8 +1,6 @@
 from django.urls import path
 
 from . import views
-from .models import AuditEntry, RoleGrant, User
-from .navigation import register
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,7 +21,3 @@ urlpatterns = [
          name="notification_read_all"),
 ]
 
-SYSTEM = "系统管理"
-register("账户管理", "account_list", User, icon="bi-people", order=80, group=SYSTEM)
-register("角色授权", "grant_list", RoleGrant, icon="bi-shield-lock", order=81, group=SYSTEM)
-register("审计日志", "audit_list", AuditEntry, icon="bi-journal-text", order=82, group=SYSTEM)

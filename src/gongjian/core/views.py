@@ -5,24 +5,32 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import accounts, audit
-from .access import ROLE_LABELS, grants_of, restrict
+from . import accounts, audit, notifications
+from .access import grants_of, restrict
+from .filtersets import AccountFilterSet, AuditFilterSet, GrantFilterSet, NotificationFilterSet
 from .forms import (
     AccountEditForm,
     AccountForm,
-    AuditFilterForm,
     GrantForm,
     LoginForm,
     PasswordChangeForm,
     ResetPasswordForm,
 )
-from .generic import ScopedView, paginate, run_service
+from .generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedView,
+    run_action,
+    run_service,
+)
 from .models import AuditEntry, Notification, RoleGrant, User
 from .navigation import menu_for
 
@@ -107,187 +115,145 @@ def _home_boards(user, grants):
 
 # ---- accounts (系统管理员) ------------------------------------------------------------------
 
-class AccountList(ScopedView):
+class AccountList(ObjectListView):
     model = User
     template_name = "core/account_list.html"
+    filterset_class = AccountFilterSet
 
-    def get(self, request):
-        rows = self.scoped().prefetch_related("grants__org", "grants__unit")
-        q = request.GET.get("q", "").strip()
-        if q:
-            rows = rows.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
-        page, query = paginate(request, rows)
-        return self.render({"page": page, "query": query, "q": q, "now": timezone.now(),
-                            "can_add": self.can("add")})
+    def annotate_rows(self, rows):
+        return rows.prefetch_related("grants__org", "grants__unit")
+
+    def extra_context(self):
+        return {"now": timezone.now()}
 
 
-class AccountCreate(ScopedView):
+class AccountCreate(ObjectEditView):
     model = User
-    action = "add"
+    lookup_field = "pk"
+    form_class = AccountForm
+    form_takes_user = False
     template_name = "core/account_form.html"
+    detail_url = "account_detail"
+    list_url = "account_list"
+    title_add = "新建账户"
+    submit_label = "创建"
+    saved_message = "账户已创建。"
 
-    def get(self, request):
-        return self.render({"form": AccountForm()})
-
-    def post(self, request):
-        form = AccountForm(request.POST)
-        if form.is_valid():
-            ok, user = run_service(request, form, lambda: accounts.create_account(
-                request.user, **form.cleaned_data), "账户已创建。")
-            if ok:
-                return redirect("account_detail", pk=user.pk)
-        return self.render({"form": form}, status=400)
+    def save(self, form, obj):
+        return accounts.create_account(self.request.user, **form.cleaned_data)
 
 
-class AccountDetail(ScopedView):
+class AccountDetail(ObjectDetailView):
+    """An account, with the forms that change it (`op`: edit, reset, unlock)."""
+
     model = User
     lookup_field = "pk"
     template_name = "core/account_detail.html"
+    context_object_name = "account"
+    object_actions = ("change",)
+    forms: dict = {}
 
-    def context(self, user, **extra):
-        return {"account": user, "grants": user.grants.select_related("org", "unit"),
-                "can_change": self.can("change"),
-                "edit_form": extra.get("edit_form") or AccountEditForm(initial={
-                    "display_name": user.display_name, "is_active": user.is_active}),
-                "reset_form": extra.get("reset_form") or ResetPasswordForm()}
-
-    def get(self, request, pk):
-        return self.render(self.context(self.get_object()))
+    def extra_context(self):
+        account = self.object
+        return {"grants": account.grants.select_related("org", "unit"),
+                "edit_form": self.forms.get("edit") or AccountEditForm(initial={
+                    "display_name": account.display_name, "is_active": account.is_active}),
+                "reset_form": self.forms.get("reset") or ResetPasswordForm()}
 
     def post(self, request, pk):
-        user = self.get_object("change")
-        op = request.POST.get("op")
+        account = self.object = self.get_object("change")
+        actor, op = request.user, request.POST.get("op")
         if op == "unlock":
-            accounts.unlock_account(request.user, user)
-            messages.success(request, "账户已解锁。")
+            run_action(request, lambda: accounts.unlock_account(actor, account), "账户已解锁。")
             return redirect("account_detail", pk=pk)
         if op == "reset":
             form = ResetPasswordForm(request.POST)
-            if form.is_valid():
-                ok, _ = run_service(request, form, lambda: accounts.reset_password(
-                    request.user, user, form.cleaned_data["password"]),
-                    "密码已重置，持有人下次登录时须修改。")
-                if ok:
-                    return redirect("account_detail", pk=pk)
-            return self.render(self.context(user, reset_form=form), status=400)
-        form = AccountEditForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: accounts.update_account(
-                request.user, user, **form.cleaned_data), "账户已保存。")
-            if ok:
-                return redirect("account_detail", pk=pk)
-        return self.render(self.context(user, edit_form=form), status=400)
+            done = "密码已重置，持有人下次登录时须修改。"
+
+            def call():
+                return accounts.reset_password(actor, account, form.cleaned_data["password"])
+        else:
+            op, form, done = "edit", AccountEditForm(request.POST), "账户已保存。"
+
+            def call():
+                return accounts.update_account(actor, account, **form.cleaned_data)
+        if form.is_valid() and run_service(request, form, call, done)[0]:
+            return redirect("account_detail", pk=pk)
+        self.forms = {op: form}
+        return self.render(self.context(account), status=400)
 
 
 # ---- grants (安全管理员) --------------------------------------------------------------------
 
-class GrantList(ScopedView):
+class GrantList(ObjectListView):
     model = RoleGrant
     template_name = "core/grant_list.html"
+    filterset_class = GrantFilterSet
 
-    def get(self, request):
-        rows = self.scoped().select_related("user", "org", "unit", "granted_by")
-        q = request.GET.get("q", "").strip()
-        role = request.GET.get("role", "")
-        if q:
-            rows = rows.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q)
-                               | Q(org__name__icontains=q) | Q(unit__name__icontains=q))
-        if role in ROLE_LABELS:
-            rows = rows.filter(role=role)
-        page, query = paginate(request, rows)
-        return self.render({"page": page, "query": query, "q": q, "role": role,
-                            "roles": ROLE_LABELS, "can_add": self.can("add"),
-                            "can_delete": self.can("delete")})
+    def annotate_rows(self, rows):
+        return rows.select_related("user", "org", "unit", "granted_by")
+
+    def extra_context(self):
+        return {"can_delete": self.can("delete")}
 
 
-class GrantCreate(ScopedView):
+class GrantCreate(ObjectEditView):
     model = RoleGrant
-    action = "add"
+    form_class = GrantForm
+    form_takes_user = False
     template_name = "core/grant_form.html"
+    list_url = "grant_list"
+    title_add = "授予角色"
+    submit_label = "授予"
+    saved_message = "已授权。"
 
-    def get(self, request):
-        return self.render({"form": GrantForm(initial={"username": request.GET.get("user", "")})})
+    def initial(self, obj):
+        return {"username": self.request.GET.get("user", "")}
 
-    def post(self, request):
-        from gongjian.orgs.models import Organization, Unit
+    def save(self, form, obj):
+        return accounts.grant_role_by_codes(self.request.user, **form.cleaned_data)
 
-        form = GrantForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            user = User.objects.filter(username=data["username"]).first()
-            org = unit = None
-            if user is None:
-                form.add_error("username", f"账户“{data['username']}”不存在。")
-            if data.get("org_code"):
-                org = Organization.objects.filter(code=data["org_code"]).first()
-                if org is None:
-                    form.add_error("org_code", f"组织编码“{data['org_code']}”不存在。")
-            if data.get("unit_code"):
-                unit = Unit.objects.filter(code=data["unit_code"]).first()
-                if unit is None:
-                    form.add_error("unit_code", f"单位编码“{data['unit_code']}”不存在。")
-            if not form.errors:
-                ok, _ = run_service(request, form, lambda: accounts.grant_role(
-                    request.user, user=user, role=data["role"], org=org, unit=unit),
-                    "已授权。")
-                if ok:
-                    return redirect("grant_list")
-        return self.render({"form": form}, status=400)
+    def success_url(self, obj):
+        return reverse(self.list_url)
 
 
-class GrantRevoke(ScopedView):
+class GrantRevoke(ObjectDeleteView):
     model = RoleGrant
-    action = "delete"
     lookup_field = "pk"
+    list_url = "grant_list"
+    deleted_message = "已收回授权：{obj}"
 
-    def post(self, request, pk):
-        grant = self.get_object()
-        accounts.revoke_grant(request.user, grant)
-        messages.success(request, f"已收回授权：{grant}")
-        return redirect("grant_list")
+    def delete(self, obj):
+        accounts.revoke_grant(self.request.user, obj)
+
+    def object_url(self, obj):  # a grant has no page of its own
+        return reverse(self.list_url)
 
 
 # ---- audit log (审计管理员) -----------------------------------------------------------------
 
-class AuditList(ScopedView):
+class AuditList(ObjectListView):
     model = AuditEntry
     template_name = "core/audit_list.html"
+    filterset_class = AuditFilterSet
 
-    def get(self, request):
-        form = AuditFilterForm(request.GET or None)
-        rows = self.scoped().select_related("actor")
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["q"]:
-                rows = rows.filter(Q(object_repr__icontains=data["q"])
-                                   | Q(detail__icontains=data["q"])
-                                   | Q(object_id=data["q"]))
-            if data["actor"]:
-                rows = rows.filter(actor_name=data["actor"])
-            if data["event"]:
-                rows = rows.filter(event=data["event"])
-            if data["date_from"]:
-                rows = rows.filter(at__date__gte=data["date_from"])
-            if data["date_to"]:
-                rows = rows.filter(at__date__lte=data["date_to"])
-        page, query = paginate(request, rows)
-        return self.render({"form": form, "page": page, "query": query,
-                            "labels": audit.EVENT_LABELS})
+    def annotate_rows(self, rows):
+        return rows.select_related("actor")
+
+    def extra_context(self):
+        return {"labels": audit.EVENT_LABELS}
 
 
 # ---- notifications (every account) ---------------------------------------------------------
 
-class NotificationList(ScopedView):
+class NotificationList(ObjectListView):
     model = Notification
     template_name = "core/notification_list.html"
+    filterset_class = NotificationFilterSet
 
-    def get(self, request):
-        rows = self.scoped()
-        unread_only = request.GET.get("unread") == "1"
-        if unread_only:
-            rows = rows.filter(read_at__isnull=True)
-        page, query = paginate(request, rows)
-        return self.render({"page": page, "query": query, "unread_only": unread_only})
+    def list_context(self):
+        context = super().list_context()
+        return {**context, "unread_only": bool(context["filter"].form.cleaned_data.get("unread"))}
 
 
 class NotificationOpen(ScopedView):
@@ -298,10 +264,7 @@ class NotificationOpen(ScopedView):
     lookup_field = "pk"
 
     def post(self, request, pk):
-        note = self.get_object()
-        if note.read_at is None:
-            note.read_at = timezone.now()
-            note.save(update_fields=["read_at"])
+        note = notifications.mark_read(self.get_object(), user=request.user)
         target = note.url if url_has_allowed_host_and_scheme(note.url, None) else ""
         return redirect(target or "notification_list")
 
@@ -311,6 +274,6 @@ class NotificationReadAll(ScopedView):
     action = "change"
 
     def post(self, request):
-        count = self.scoped().filter(read_at__isnull=True).update(read_at=timezone.now())
+        count = notifications.mark_all_read(user=request.user)
         messages.success(request, f"已将 {count} 条通知标为已读。")
         return redirect("notification_list")

@@ -28,7 +28,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from gongjian.core import audit
+from gongjian.core.capabilities import demo_modules
 from gongjian.core.models import RoleGrant, SiteSetting, User
+from gongjian.core.workflow import record_event
 from gongjian.demo.people import build_people
 from gongjian.orgs import services
 from gongjian.orgs.choices import OrgKind, Sector, UnitType
@@ -486,6 +488,7 @@ STREET_CODES = [street["tree"]["suffix"] for street in STREETS]
 # (username, role, org code or None, unit code or None)
 OTHER_ACCOUNTS = [
     ("wangge", "grid_staff", "CC-HZ-01-01", None),
+    ("zhibu", "branch_committee", "CC-HZ-01-01", None),
     ("liaison", "unit_liaison", None, "CC-HZ-U02"),
     ("member", "member", "CC-HZ-01-01", None),
     ("resident", "resident", "CC-HZ-01", None),
@@ -564,7 +567,7 @@ class _Builder:
             sector=spec["sector"], established_on=spec["established"],
             is_regional=spec["regional"], project_name=spec["project"], note=spec["note"])
         # The history shows when the organisation was really set up, not when the demo ran.
-        OrgEvent.objects.filter(org=org, kind="established").update(
+        OrgEvent.objects.filter(org=org, step="established").update(
             at=_moment(spec["established"]))
         self.orgs[code] = org
         if spec["login"]:
@@ -582,7 +585,7 @@ class _Builder:
         org.dissolution_reason = reason
         org.full_clean(exclude=["path", "depth", "numchild"])
         org.save()
-        OrgEvent.objects.create(org=org, at=_moment(on), kind="dissolved", text=f"撤销：{reason}")
+        record_event(org, "dissolved", at=_moment(on), text=f"撤销：{reason}")
         self.orgs[org.code] = org
 
     # -- grids and buildings --
@@ -606,8 +609,8 @@ class _Builder:
                         note=f"{estate}，网格党支部：{org.name}")
             grid.full_clean()
             grid.save()
-            OrgEvent.objects.create(org=org, at=_moment(org.established_on), kind="grid_added",
-                                    text=f"新设网格“{grid.name}”")
+            record_event(org, "grid_added", at=_moment(org.established_on),
+                         text=f"新设网格“{grid.name}”")
             since = D(self.rng.choice((2021, 2022, 2023)), self.rng.randint(1, 12), 1)
             for role in self.roles:
                 post = GridPost(grid=grid, role=role, holder_name=self.person(), since=since)
@@ -683,10 +686,6 @@ class _Builder:
 
 
 # Each capability adds its demo records to the streets just built, in this order.
-CAPABILITY_DEMOS = ["gongjian.alliance.demo", "gongjian.enterprise.demo",
-                    "gongjian.projects.demo", "gongjian.wishes.demo"]
-
-
 def build_demo(stdout=None) -> list[dict]:
     """Build the four streets and the demo accounts; return the accounts (with password)."""
     with audit.acting_as(suppress=True), transaction.atomic():
@@ -702,7 +701,7 @@ def build_demo(stdout=None) -> list[dict]:
             builder.say(f"已建立 {root.name}")
         accounts = builder.accounts()
         build_people(builder)
-        for module in CAPABILITY_DEMOS:
+        for module in demo_modules():
             importlib.import_module(module).build(builder)
         # The people step may have renamed an account after the member it is linked to.
         names = dict(User.objects.filter(username__in=[a["username"] for a in accounts])

@@ -1,11 +1,11 @@
-"""REST API of services for companies: cases with one POST endpoint per step, and cadre links.
+"""REST API of services for companies: cases with one POST endpoint per step of the case
+workflow (CASE_FLOW), and cadre links.
 
 Refusals follow gongjian.core.api_views: 403 without the right anywhere, 404 out of scope,
 400 for invalid data (a Chinese message naming the field), 409 for a step the case's state
 does not allow.
 """
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -14,25 +14,20 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongjian.core.access import restrict
-from gongjian.core.api_views import ScopedViewSet
+from gongjian.core.api_views import (
+    ScopedViewSet,
+    WorkflowViewSetMixin,
+    validated,
+    workflow_actions,
+)
 from gongjian.core.services import DomainError
 from gongjian.orgs.models import Organization, Unit
 
 from . import filters, services
-from .models import (
-    Cadre,
-    CadreLink,
-    Case,
-    Category,
-    Satisfaction,
-    Source,
-    State,
-    current_links,
-)
+from .models import Cadre, CadreLink, Case, Category, Satisfaction, Source, State
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -89,14 +84,11 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(label="时间")
-    kind = serializers.CharField(label="步骤")
-    kind_label = serializers.CharField(source="get_kind_display", label="步骤名称")
-    state = serializers.CharField(label="之后状态")
-    actor = serializers.SerializerMethodField(label="操作人")
+    kind = serializers.CharField(source="step", label="步骤")
+    kind_label = serializers.CharField(source="step_label", label="步骤名称")
+    state = serializers.CharField(source="state_to", label="之后状态")
+    actor = serializers.CharField(source="actor_name", label="操作人")
     note = serializers.CharField(label="说明")
-
-    def get_actor(self, event) -> str:
-        return event.actor.display_name if event.actor_id else ""
 
 
 class CaseVisitSerializer(serializers.Serializer):
@@ -123,14 +115,6 @@ class CaseCreateSerializer(serializers.Serializer):
     raised_on = serializers.DateField(label="提出日期", required=False)
     on_behalf_of = serializers.IntegerField(label="代为提出的挂钩干部 id", required=False,
                                             allow_null=True)
-
-
-class CaseQuerySerializer(serializers.Serializer):
-    state = _choice([("open", "未办结"), *State.choices], "状态", required=False)
-    category = _choice(Category.choices, "类别", required=False)
-    area = serializers.IntegerField(label="片区 id", required=False)
-    overdue = serializers.BooleanField(label="仅逾期", required=False)
-    q = serializers.CharField(label="标题或企业名称", required=False)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -195,99 +179,93 @@ class CadreLinkCreateSerializer(serializers.Serializer):
     note = serializers.CharField(label="备注", required=False, allow_blank=True, max_length=200)
 
 
-class CadreLinkQuerySerializer(serializers.Serializer):
-    company = serializers.CharField(label="企业编码", required=False)
-    current = serializers.BooleanField(label="仅当前挂钩", required=False,
-                                       help_text="默认只列当前挂钩；false 列出全部（含已结束）。")
-
-
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="诉求 id")
 
 
-def _step(summary, request, description=""):
-    return extend_schema(summary=summary, parameters=[_ID], request=request,
-                         responses=CaseDetailSerializer, description=description)
+def _cadre(user, pk, field):
+    """A cadre named by id in a request body, within the user's reach."""
+    if pk is None:
+        return None
+    cadre = restrict(user, "view", Cadre).select_related("street", "person").filter(pk=pk).first()
+    if cadre is None:
+        raise DomainError(f"挂钩干部 {pk} 不存在或不在您的管理范围内。", field=field, status=400)
+    return cadre
+
+
+def _reachable_unit(user, code):
+    company = restrict(user, "view", Unit).filter(code=code).first()
+    if company is None:
+        raise DomainError(f"企业编码“{code}”不存在或不在您的管理范围内。", field="company",
+                          status=400)
+    return company
+
+
+STEP_REQUESTS = {"assign": AssignSerializer, "visit": VisitSerializer,
+                 "resolve": ResolveSerializer, "rate": RateSerializer, "close": CloseSerializer,
+                 "reopen": ReopenSerializer}
+STEP_DESCRIPTIONS = {
+    "assign": "已提交→已分派；已分派、跟进中时为改派。",
+    "visit": "已分派/跟进中→跟进中。",
+    "resolve": "已分派/跟进中→已解决。",
+    "rate": "已解决且尚未评价时；不满意须填写意见。",
+    "close": "未办结的诉求可关闭，须说明原因。",
+    "reopen": "企业评价“不满意”的诉求→跟进中。",
+}
 
 
 @extend_schema_view(
-    list=extend_schema(summary="企业诉求列表", parameters=[CaseQuerySerializer],
-                       responses=CaseSerializer, description="按管理范围过滤：街道看全街道，"
-                       "社区看本社区企业，企业联络员只看本企业。"),
+    list=extend_schema(summary="企业诉求列表", responses=CaseSerializer,
+                       description="按管理范围过滤：街道看全街道，社区看本社区企业，企业联络员只看本企业。"),
     create=extend_schema(summary="提出企业诉求", request=CaseCreateSerializer,
                          responses={201: CaseDetailSerializer},
                          description="企业联络员为本企业提出；街道、社区可代企业提出（可注明挂钩干部）。"),
     retrieve=extend_schema(summary="企业诉求详情（含办理过程、走访记录）", parameters=[_ID],
                            responses=CaseDetailSerializer),
-    assign=_step("受理分派", AssignSerializer, "已提交→已分派；已分派、跟进中时为改派。"),
-    visit=_step("记录走访", VisitSerializer, "已分派/跟进中→跟进中。"),
-    resolve=_step("办结", ResolveSerializer, "已分派/跟进中→已解决。"),
-    rate=_step("记录企业满意度", RateSerializer, "已解决且尚未评价时；不满意须填写意见。"),
-    close=_step("关闭（未解决）", CloseSerializer, "未办结的诉求可关闭，须说明原因。"),
-    reopen=_step("重新办理", ReopenSerializer, "企业评价“不满意”的诉求→跟进中。"),
+    # Each step's schema is declared here: DRF's @action replaces the one workflow_actions
+    # attaches to the step function.
+    **{step.name: extend_schema(summary=step.label, description=STEP_DESCRIPTIONS[step.name],
+                                parameters=[_ID], request=STEP_REQUESTS[step.name],
+                                responses=CaseDetailSerializer)
+       for step in services.CASE_FLOW},
 )
-class CaseViewSet(ScopedViewSet):
+@workflow_actions(services.CASE_FLOW, services=services, requests=STEP_REQUESTS)
+class CaseViewSet(WorkflowViewSetMixin, ScopedViewSet):
     """企业诉求：提出、受理分派、走访跟进、办结、企业评价、关闭与重新办理。"""
 
     model = Case
-    model_actions = {**ScopedViewSet.model_actions,
-                     **{step: action for step, (action, _s, _l) in services.STEPS.items()}}
-    serializer_class = CaseSerializer
+    serializer_class = CaseDetailSerializer
+    filterset_class = filters.CaseFilterSet
 
     def base_queryset(self):
-        return Case.objects.select_related("company__org", "assignee__person", "assignee_org")
+        rows = Case.objects.select_related("company__org", "assignee__person", "assignee_org")
+        if self.action != "list":
+            rows = rows.prefetch_related("events", "visits")
+        return rows
 
     def get_serializer_class(self):
-        return {"create": CaseCreateSerializer, "assign": AssignSerializer,
-                "visit": VisitSerializer, "resolve": ResolveSerializer, "rate": RateSerializer,
-                "close": CloseSerializer, "reopen": ReopenSerializer}.get(
-                    self.action, CaseSerializer)
-
-    def _detail(self, case, status_code=status.HTTP_200_OK):
-        case = get_object_or_404(
-            self.base_queryset().restrict(self.request.user, "view")
-            .prefetch_related("events__actor", "visits"), pk=case.pk)
-        return Response(CaseDetailSerializer(case).data, status=status_code)
+        # Request bodies are documented per action; every answer but the list's is the detail.
+        return CaseSerializer if self.action == "list" else CaseDetailSerializer
 
     def list(self, request):
-        query = CaseQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        rows, _values = filters.cases(self.get_queryset(), query.validated_data, request.user)
+        rows = self.filter_queryset(self.get_queryset())
         return self.paginated(filters.case_rows(rows), CaseSerializer)
 
     def retrieve(self, request, pk=None):
-        return self._detail(self.get_object())
-
-    def _cadre(self, pk, field):
-        if pk is None:
-            return None
-        cadre = (restrict(self.request.user, "view", Cadre).select_related("street", "person")
-                 .filter(pk=pk).first())
-        if cadre is None:
-            raise DomainError(f"挂钩干部 {pk} 不存在或不在您的管理范围内。", field=field,
-                              status=400)
-        return cadre
+        return Response(CaseDetailSerializer(self.get_object()).data)
 
     def create(self, request):
-        data = self._valid(CaseCreateSerializer)
-        company = restrict(request.user, "view", Unit).filter(code=data["company"]).first()
-        if company is None:
-            raise DomainError(f"企业编码“{data['company']}”不存在或不在您的管理范围内。",
-                              field="company", status=400)
+        body = CaseCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
         case = services.raise_case(
-            request.user, company=company, category=data["category"], title=data["title"],
-            description=data["description"], raised_on=data.get("raised_on"),
-            on_behalf_of=self._cadre(data.get("on_behalf_of"), "on_behalf_of"))
-        return self._detail(case, status.HTTP_201_CREATED)
+            user=request.user, company=_reachable_unit(request.user, data["company"]),
+            category=data["category"], title=data["title"], description=data["description"],
+            raised_on=data.get("raised_on"),
+            on_behalf_of=_cadre(request.user, data.get("on_behalf_of"), "on_behalf_of"))
+        return self.answer(case, status.HTTP_201_CREATED)
 
-    def _valid(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    @action(detail=True, methods=["post"])
-    def assign(self, request, pk=None):
-        case = self.get_object()
-        data = self._valid(AssignSerializer)
+    def params_assign(self, request):
+        data = validated(AssignSerializer, request)
         org = None
         if data.get("assignee_org"):
             org = (restrict(request.user, "view", Organization)
@@ -295,47 +273,16 @@ class CaseViewSet(ScopedViewSet):
             if org is None:
                 raise DomainError(f"组织编码“{data['assignee_org']}”不存在或不在您的管理范围内。",
                                   field="assignee_org", status=400)
-        services.assign(request.user, case, assignee=self._cadre(data.get("assignee"),
-                                                                 "assignee"),
-                        assignee_org=org, deadline=data["deadline"], note=data.get("note", ""))
-        return self._detail(case)
+        return {**data, "assignee": _cadre(request.user, data.get("assignee"), "assignee"),
+                "assignee_org": org}
 
-    @action(detail=True, methods=["post"])
-    def visit(self, request, pk=None):
-        case = self.get_object()
-        data = self._valid(VisitSerializer)
-        data["visitor"] = self._cadre(data.get("visitor"), "visitor")
-        services.visit(request.user, case, **data)
-        return self._detail(case)
-
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        case = self.get_object()
-        services.resolve(request.user, case, **self._valid(ResolveSerializer))
-        return self._detail(case)
-
-    @action(detail=True, methods=["post"])
-    def rate(self, request, pk=None):
-        case = self.get_object()
-        services.rate(request.user, case, **self._valid(RateSerializer))
-        return self._detail(case)
-
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        case = self.get_object()
-        services.close(request.user, case, **self._valid(CloseSerializer))
-        return self._detail(case)
-
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        case = self.get_object()
-        services.reopen(request.user, case, **self._valid(ReopenSerializer))
-        return self._detail(case)
+    def params_visit(self, request):
+        data = validated(VisitSerializer, request)
+        return {**data, "visitor": _cadre(request.user, data.get("visitor"), "visitor")}
 
 
 @extend_schema_view(
-    list=extend_schema(summary="挂钩关系列表", parameters=[CadreLinkQuerySerializer],
-                       responses=CadreLinkSerializer),
+    list=extend_schema(summary="挂钩关系列表", responses=CadreLinkSerializer),
     create=extend_schema(summary="建立挂钩关系", request=CadreLinkCreateSerializer,
                          responses={201: CadreLinkSerializer}),
 )
@@ -344,35 +291,29 @@ class CadreLinkViewSet(ScopedViewSet):
 
     model = CadreLink
     serializer_class = CadreLinkSerializer
+    filterset_class = filters.CadreLinkFilterSet
+
+    def base_queryset(self):
+        return CadreLink.objects.select_related("cadre__person", "cadre__area", "company")
 
     def get_serializer_class(self):
         return CadreLinkCreateSerializer if self.action == "create" else CadreLinkSerializer
 
     def list(self, request):
-        query = CadreLinkQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        rows = self.get_queryset().select_related("cadre__person", "cadre__area", "company")
-        if query.validated_data.get("current", True):
-            rows = rows.filter(current_links())
-        if query.validated_data.get("company"):
-            rows = rows.filter(company__code=query.validated_data["company"])
+        rows = self.filter_queryset(self.get_queryset())
         return self.paginated(rows.order_by("company__code", "started_on", "id"),
                               CadreLinkSerializer)
 
     def create(self, request):
-        serializer = CadreLinkCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        body = CadreLinkCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
         cadre = restrict(request.user, "view", Cadre).filter(pk=data["cadre"]).first()
         if cadre is None:
             raise DomainError(f"挂钩干部 {data['cadre']} 不存在或不在您的管理范围内。",
                               field="cadre", status=400)
-        company = restrict(request.user, "view", Unit).filter(code=data["company"]).first()
-        if company is None:
-            raise DomainError(f"企业编码“{data['company']}”不存在或不在您的管理范围内。",
-                              field="company", status=400)
-        row = services.link(request.user, cadre=cadre, company=company,
+        row = services.link(user=request.user, cadre=cadre,
+                            company=_reachable_unit(request.user, data["company"]),
                             started_on=data.get("started_on"), note=data.get("note", ""))
-        row = CadreLink.objects.select_related("cadre__person", "cadre__area", "company").get(
-            pk=row.pk)
+        row = self.base_queryset().get(pk=row.pk)
         return Response(CadreLinkSerializer(row).data, status=status.HTTP_201_CREATED)

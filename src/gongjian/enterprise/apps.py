@@ -1,10 +1,11 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class EnterpriseConfig(AppConfig):
+class EnterpriseConfig(capabilities.Capability):
     name = "gongjian.enterprise"
     label = "enterprise"
     verbose_name = "企业服务"
+    demo_order = 20
 
     def ready(self):
         from gongjian.core.access import extend_role_permissions, perms

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gongjian.core.models import RoleGrant
 from gongjian.core.pinyin import pinyin_keys
+from gongjian.core.workflow import record_event
 from gongjian.members.models import Person
 from gongjian.orgs.models import Unit
 
@@ -19,7 +20,6 @@ from .models import (
     Cadre,
     CadreLink,
     Case,
-    CaseEvent,
     CaseVisit,
     Category,
     Post,
@@ -164,7 +164,7 @@ class _Street:
     def cases(self, plan, linked_by_company):
         """plan: (company, category, title, description, state, resolution, satisfaction,
         raised_days_ago, deadline_days_from_raise) → cases with their history and visits."""
-        cases, events, visits = [], [], []
+        cases, histories, visits = [], [], []
         for (company, category, title, text, state, resolution, satisfaction, ago,
              allow) in plan:
             raised = self.today - datetime.timedelta(days=ago)
@@ -220,16 +220,17 @@ class _Street:
                 history.append(("closed", State.CLOSED, case.closed_on, resolution))
             case.full_clean(validate_unique=False, validate_constraints=False)
             cases.append(case)
-            for hour, (kind, after, day, note) in enumerate(history, start=9):
-                events.append(CaseEvent(case=case, kind=kind, state=after, note=note,
-                                        actor=self.actor, at=_at(day, min(hour, 18))))
+            histories.append((case, history))
         Case.objects.bulk_create(cases)
         for row in visits:
             row.case_id = row.case.pk
-        for row in events:
-            row.case_id = row.case.pk
         CaseVisit.objects.bulk_create(visits)
-        CaseEvent.objects.bulk_create(events)
+        for case, history in histories:
+            before = ""
+            for hour, (step, after, day, note) in enumerate(history, start=9):
+                record_event(case, step, self.actor, note=note, state_from=before,
+                             state_to=after, at=_at(day, min(hour, 18)))
+                before = after
         return cases
 
 

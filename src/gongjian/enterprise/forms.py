@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -7,7 +9,7 @@ from gongjian.core.forms import DATE_INPUT, Styled
 from gongjian.members.models import Person
 from gongjian.orgs.models import Organization, Unit, community_condition, street_path
 
-from .models import COMPANY_TYPES, Cadre, Case, Category, Post, Satisfaction, ServiceArea
+from .models import COMPANY_TYPES, Cadre, Category, Satisfaction, ServiceArea
 
 
 class Named(Styled):
@@ -108,24 +110,6 @@ class LinkForm(Named, forms.Form):
         self.fields["company"].queryset = companies_in_reach(user, "view")
 
 
-class CaseFilterForm(Named, forms.Form):
-    q = forms.CharField(label="标题或企业", required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "标题或企业名称"}))
-    state = forms.ChoiceField(label="状态", required=False)
-    category = forms.ChoiceField(label="类别", required=False,
-                                 choices=[("", "全部类别"), *Category.choices])
-    area = forms.ChoiceField(label="片区", required=False)
-    overdue = forms.BooleanField(label="仅逾期", required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        from .models import State
-
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "全部状态"), ("open", "未办结"), *State.choices]
-        areas = restrict(user, "view", ServiceArea).order_by("order", "id")
-        self.fields["area"].choices = [("", "全部片区")] + [(a.pk, a.name) for a in areas]
-
-
 class CaseForm(Named, forms.Form):
     company = forms.ModelChoiceField(label="企业", queryset=Unit.objects.none())
     category = forms.ChoiceField(label="类别", choices=Category.choices)
@@ -150,21 +134,30 @@ class CaseForm(Named, forms.Form):
             self.fields["company"].initial = companies[0].pk
 
 
+class CaseStepForm(Named, forms.Form):
+    """The form of one step of a case; `case` is the case it is taken on."""
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+
 def street_cadres(case):
     """The active cadres of the street of a case's company (who may handle or visit it)."""
     return (Cadre.objects.filter(street__path=street_path(case.company.org), active=True)
             .select_related("person", "area").order_by("area__order", "post", "id"))
 
 
-class AssignForm(Named, forms.Form):
+class AssignForm(CaseStepForm):
     assignee = CadreChoice(label="承办干部", queryset=Cadre.objects.none(), required=False)
     assignee_org = forms.ModelChoiceField(label="承办组织", required=False,
                                           queryset=Organization.objects.none())
     deadline = forms.DateField(label="办理期限", widget=DATE_INPUT)
     note = forms.CharField(label="说明", max_length=300, required=False)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        case = self.case
         street = street_path(case.company.org)
         self.fields["assignee"].queryset = street_cadres(case)
         self.fields["assignee_org"].queryset = Organization.objects.active().filter(
@@ -175,7 +168,7 @@ class AssignForm(Named, forms.Form):
             self.fields["deadline"].initial = case.deadline
 
 
-class VisitForm(Named, forms.Form):
+class VisitForm(CaseStepForm):
     visited_on = forms.DateField(label="走访日期", widget=DATE_INPUT, initial=timezone.localdate)
     visitor = CadreChoice(label="走访干部", queryset=Cadre.objects.none(), required=False)
     visitor_name = forms.CharField(label="走访人（非挂钩干部时填写）", max_length=50,
@@ -183,19 +176,19 @@ class VisitForm(Named, forms.Form):
     done = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 3}))
     next_step = forms.CharField(label="下一步", max_length=300, required=False)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["visitor"].queryset = street_cadres(case)
-        if case.assignee_id:
-            self.fields["visitor"].initial = case.assignee_id
+        self.fields["visitor"].queryset = street_cadres(self.case)
+        if self.case.assignee_id:
+            self.fields["visitor"].initial = self.case.assignee_id
 
 
-class ResolveForm(Named, forms.Form):
+class ResolveForm(CaseStepForm):
     resolution = forms.CharField(label="解决情况", widget=forms.Textarea(attrs={"rows": 3}))
     resolved_on = forms.DateField(label="解决日期", widget=DATE_INPUT, initial=timezone.localdate)
 
 
-class RateForm(Named, forms.Form):
+class RateForm(CaseStepForm):
     satisfaction = forms.ChoiceField(label="企业满意度", choices=Satisfaction.choices,
                                      widget=forms.RadioSelect)
     comment = forms.CharField(label="企业意见", max_length=300, required=False,
@@ -206,19 +199,22 @@ class RateForm(Named, forms.Form):
         self.fields["satisfaction"].widget.attrs.pop("class", None)
 
 
-class CloseForm(Named, forms.Form):
+class CloseForm(CaseStepForm):
     reason = forms.CharField(label="关闭原因", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReopenForm(Named, forms.Form):
+class ReopenForm(CaseStepForm):
     note = forms.CharField(label="重新办理说明", max_length=300)
 
 
 STEP_FORMS = {"assign": AssignForm, "visit": VisitForm, "resolve": ResolveForm,
               "rate": RateForm, "close": CloseForm, "reopen": ReopenForm}
-STEP_NEEDS_CASE = {"assign", "visit"}
-STEP_LABELS = {"assign": "受理分派", "visit": "记录走访", "resolve": "办结",
-               "rate": "记录企业评价", "close": "关闭诉求", "reopen": "重新办理"}
 
-__all__ = ["AreaForm", "CadreForm", "CaseFilterForm", "CaseForm", "LinkForm", "Post",
-           "STEP_FORMS", "Case"]
+
+def step_forms(case):
+    """Each step's form made for `case` (the assignees and visitors offered are its street's)."""
+    return {step: functools.partial(form, case=case) for step, form in STEP_FORMS.items()}
+
+
+__all__ = ["AreaForm", "CadreForm", "CaseForm", "LinkForm", "STEP_FORMS", "companies_in_reach",
+           "step_forms"]

@@ -5,9 +5,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.access import RestrictedQuerySet
+from gongjian.core.workflow import HistoryEvent
 from gongjian.members.models import Person
 from gongjian.orgs.choices import UnitType
 from gongjian.orgs.models import Organization, Unit, street_path, street_read
@@ -247,6 +249,9 @@ class Case(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("enterprise_case_detail", args=[self.pk])
+
     @property
     def number(self):
         return f"QY{self.raised_on:%Y}-{self.pk:05d}" if self.pk else ""
@@ -306,29 +311,24 @@ class CaseVisit(models.Model):
         return f"{self.visited_on} {self.visitor_name}"
 
 
-class CaseEvent(models.Model):
-    """One line of a case's history: who did which step, when, with what note."""
+class CaseEvent(HistoryEvent):
+    """One line of a case's history: who took which step, when, with what note."""
 
-    KINDS = {"submitted": "提交诉求", "assigned": "受理分派", "visit": "走访跟进",
-             "resolved": "办结", "rated": "企业评价", "closed": "关闭", "reopened": "重新办理"}
+    step_labels = {"submitted": "提交诉求", "assigned": "受理分派", "visit": "走访跟进",
+                   "resolved": "办结", "rated": "企业评价", "closed": "关闭",
+                   "reopened": "重新办理"}
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events",
                              verbose_name="诉求")
-    at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name="操作人")
-    kind = models.CharField("步骤", max_length=12, choices=list(KINDS.items()))
-    state = models.CharField("之后状态", max_length=12, choices=State.choices)
-    note = models.TextField("说明", blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_org_path = "case__company__org__path"
     scope_unit = "case__company_id"
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = "诉求办理记录"
         verbose_name_plural = "诉求办理记录"
         ordering = ["case_id", "at", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.note[:20]}"
+        return f"{self.step_label} {self.note[:20]}"

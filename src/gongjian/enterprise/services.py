@@ -1,29 +1,31 @@
 """Every write of services for companies: areas, cadres, links, and the case workflow.
 
-A case moves through an explicit transition table (STEPS); each step locks the case, checks
-that the user may take it and that the case is in a state that allows it, writes the change
-and one CaseEvent (the history shown on the page), and tells the people it concerns.
+A case moves through one table, CASE_FLOW: each step locks the case, checks that the user may
+take it and that the case's state allows it, writes the change and one line of the case's
+history (record_event), and tells the people it concerns. The same table tells the pages and
+the API which steps a user may take.
 """
 
 import datetime
+import functools
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core import reminders
-from gongjian.core.access import restrict
+from gongjian.core.access import grants_of, restrict
+from gongjian.core.models import User
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, save_checked, validate
-from gongjian.orgs.models import Organization, street_path
+from gongjian.core.workflow import Step, Workflow, record_event
+from gongjian.orgs.models import Organization, Unit, street_path
 
 from .models import (
-    COMPANY_TYPES,
     OPEN_STATES,
     Cadre,
     CadreLink,
     Case,
-    CaseEvent,
     CaseVisit,
     Satisfaction,
     ServiceArea,
@@ -32,35 +34,87 @@ from .models import (
 )
 
 S = State
-# step → (access action, states it may start from, label used in refusals)
-STEPS = {
-    "assign": ("assign", {S.SUBMITTED, S.ASSIGNED, S.FOLLOWING}, "受理分派"),
-    "visit": ("visit", {S.ASSIGNED, S.FOLLOWING}, "记录走访"),
-    "resolve": ("resolve", {S.ASSIGNED, S.FOLLOWING}, "办结"),
-    "rate": ("rate", {S.RESOLVED}, "评价满意度"),
-    "close": ("close", {S.SUBMITTED, S.ASSIGNED, S.FOLLOWING}, "关闭"),
-    "reopen": ("reopen", {S.RESOLVED}, "重新办理"),
-}
 REMIND_DAYS = 3
 
 
-def allowed_steps(user, case) -> list[str]:
-    """The steps this user may take on this case now (for buttons)."""
-    from gongjian.core.access import can
+def _acting(service):
+    """Services take the acting user keyword-only (`assign(case, user=...)`); callers written
+    before that convention pass the user first (`assign(user, case)`), which stays accepted."""
 
-    steps = []
-    for step, (action, states, _label) in STEPS.items():
-        if case.state not in states or not can(user, action, Case):
-            continue
-        if step == "rate" and case.satisfaction:
-            continue
-        if step == "reopen" and case.satisfaction != Satisfaction.UNSATISFIED:
-            continue
-        steps.append(step)
-    return steps
+    @functools.wraps(service)
+    def call(*args, **kwargs):
+        if args and "user" not in kwargs and isinstance(args[0], User):
+            kwargs["user"], args = args[0], args[1:]
+        return service(*args, **kwargs)
+
+    return call
 
 
-def _text(value, label, field, max_length=None):
+# ---- the case workflow ------------------------------------------------------------------
+
+def _refusal(step: Step, case: Case) -> str:
+    # A refusal names the step as people ask for it ("不能评价满意度", "不能关闭").
+    verb = {"rate": "评价满意度", "close": "关闭"}.get(step.name, step.label)
+    return f"诉求当前为“{case.get_state_display()}”，不能{verb}。"
+
+
+def _not_rated(user, case: Case) -> str | None:
+    if case.satisfaction:
+        return f"企业已评价（{case.get_satisfaction_display()}），不能重复评价。"
+    return None
+
+
+def _rated_unsatisfied(user, case: Case) -> str | None:
+    if case.satisfaction != Satisfaction.UNSATISFIED:
+        return "企业未评价“不满意”，不能重新办理。"
+    return None
+
+
+WORKING = (S.ASSIGNED, S.FOLLOWING)
+CASE_FLOW = Workflow(Case, [
+    # Assigning again (改派) keeps the state; the first assignment moves 已提交 → 已分派.
+    Step("assign", "受理分派", OPEN_STATES, action="assign",
+         fields=("assignee", "assignee_org", "deadline", "note")),
+    Step("visit", "记录走访", WORKING, S.FOLLOWING, action="visit",
+         fields=("visited_on", "visitor", "visitor_name", "done", "next_step")),
+    Step("resolve", "办结", WORKING, S.RESOLVED, action="resolve",
+         fields=("resolution", "resolved_on")),
+    Step("rate", "记录企业评价", [S.RESOLVED], action="rate", guard=_not_rated,
+         owner="企业联络员", fields=("satisfaction", "comment")),
+    Step("close", "关闭诉求", OPEN_STATES, S.CLOSED, action="close", style="danger",
+         fields=("reason",)),
+    Step("reopen", "重新办理", [S.RESOLVED], S.FOLLOWING, action="reopen",
+         guard=_rated_unsatisfied, fields=("note",)),
+], refusal=_refusal)
+
+
+@_acting
+def allowed_steps(case: Case, *, user: User) -> list[str]:
+    """The steps this user may take on this case now, in the table's order."""
+    return [step.name for step in CASE_FLOW.available_steps(user, case)]
+
+
+def next_line(case: Case) -> list[tuple[Step, str]]:
+    """Whose turn it is (step, who) — the table's next steps whose conditions the case meets
+    (a reopening waits for an unsatisfied rating)."""
+    return [(step, who) for step, who in CASE_FLOW.next_line(case)
+            if step.guard is None or not step.guard(None, case)]
+
+
+def _lock(case: Case, user: User, name: str) -> Case:
+    """The case locked for the step. Whoever reads the case but may not take the step is
+    refused (403); whoever cannot read it learns nothing of it (404)."""
+    try:
+        return CASE_FLOW.lock(user, case, name)
+    except OutOfScope:
+        if restrict(user, "view", Case).filter(pk=case.pk).exists():
+            raise DomainError(f"您不能对该诉求进行“{CASE_FLOW[name].label}”。",
+                              status=403) from None
+        raise
+
+
+def _text(value: str | None, label: str, field: str,
+          max_length: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
         raise DomainError(f"请填写{label}。", field=field, status=400)
@@ -69,7 +123,7 @@ def _text(value, label, field, max_length=None):
     return value
 
 
-def _date(value, label, field):
+def _date(value: datetime.date | str | None, label: str, field: str) -> datetime.date:
     if value in (None, ""):
         raise DomainError(f"请填写{label}。", field=field, status=400)
     if isinstance(value, str):
@@ -79,10 +133,6 @@ def _date(value, label, field):
             raise DomainError(f"{label}格式不正确，应为 年-月-日。", field=field,
                               status=400) from None
     return value
-
-
-def _url(case):
-    return reverse("enterprise_case_detail", args=[case.pk])
 
 
 def _concerned(case, actor, staff_cache=None):
@@ -104,14 +154,16 @@ def _concerned(case, actor, staff_cache=None):
     return [u for u in users if u is not None and (actor is None or u.pk != actor.pk)]
 
 
-def _event(case, actor, kind, note=""):
-    CaseEvent.objects.create(case=case, actor=actor if actor and actor.pk else None, kind=kind,
-                             state=case.state, note=note)
+def _tell(case, user, title, body=""):
+    notify(_concerned(case, user), title, url=case.get_absolute_url(), body=body,
+           kind="enterprise")
 
 
 # ---- areas, cadres, links -----------------------------------------------------------------
 
-def save_area(user, area, communities=None):
+@_acting
+def save_area(area: ServiceArea, communities: Iterable[Organization] | None = None, *,
+              user: User) -> ServiceArea:
     """Create or change a service area; the communities must lie in its street."""
     action = "change" if area.pk else "add"
     validate(area)
@@ -126,11 +178,14 @@ def save_area(user, area, communities=None):
     return area
 
 
-def save_cadre(user, cadre):
+@_acting
+def save_cadre(cadre: Cadre, *, user: User) -> Cadre:
     return save_checked(user, cadre, "change" if cadre.pk else "add")
 
 
-def link(user, *, cadre, company, started_on=None, note=""):
+@_acting
+def link(*, user: User, cadre: Cadre, company: Unit, started_on: datetime.date | None = None,
+         note: str = "") -> CadreLink:
     """Link a cadre to a company (挂钩)."""
     if not restrict(user, "view", Cadre).filter(pk=cadre.pk).exists():
         raise OutOfScope()
@@ -139,7 +194,8 @@ def link(user, *, cadre, company, started_on=None, note=""):
     return save_checked(user, row, "add")
 
 
-def end_link(user, row, ended_on=None):
+@_acting
+def end_link(row: CadreLink, *, user: User, ended_on: datetime.date | None = None) -> CadreLink:
     ended_on = ended_on or timezone.localdate()
     if row.ended_on is not None and row.ended_on <= timezone.localdate():
         raise DomainError("该挂钩关系已结束。")
@@ -151,11 +207,11 @@ def end_link(user, row, ended_on=None):
 
 # ---- cases --------------------------------------------------------------------------------
 
-def raise_case(user, *, company, category, title, description, raised_on=None,
-               source=None, on_behalf_of=None):
+@_acting
+def raise_case(*, user: User, company: Unit, category: str, title: str, description: str,
+               raised_on: datetime.date | None = None, source: str | None = None,
+               on_behalf_of: Cadre | None = None) -> Case:
     """A company's case, raised by its liaison or by a cadre or staff on its behalf."""
-    from gongjian.core.access import grants_of
-
     is_liaison = any(g.role == "unit_liaison" and g.unit_id == company.pk
                      for g in grants_of(user))
     if source is None:
@@ -171,33 +227,23 @@ def raise_case(user, *, company, category, title, description, raised_on=None,
         save_checked(user, case, "add")
         who = on_behalf_of.person.name if on_behalf_of else (
             user.display_name if user else "")
-        _event(case, user, "submitted", f"{case.get_source_display()}：{who}".rstrip("："))
-        notify(_concerned(case, user), f"新的企业诉求：{case.company.name}「{case.title}」",
-               url=_url(case), body=case.description[:200], kind="enterprise")
+        record_event(case, "submitted", user, state_to=case.state,
+                     note=f"{case.get_source_display()}：{who}".rstrip("："))
+        _tell(case, user, f"新的企业诉求：{case.company.name}「{case.title}」",
+              case.description[:200])
     return case
 
 
-def _locked(user, case, step):
-    """The case locked for the step, or OutOfScope / a refusal naming the state."""
-    action, states, label = STEPS[step]
-    locked = restrict(user, action, Case.objects.select_for_update().filter(pk=case.pk)).first()
-    if locked is None:
-        # In reach for reading but not for this step: a refusal, not a missing object.
-        if restrict(user, "view", Case).filter(pk=case.pk).exists():
-            raise DomainError(f"您不能对该诉求进行“{label}”。", status=403)
-        raise OutOfScope()
-    if locked.state not in states:
-        raise DomainError(f"诉求当前为“{locked.get_state_display()}”，不能{label}。")
-    return locked
-
-
-def assign(user, case, *, assignee=None, assignee_org=None, deadline=None, note=""):
+@_acting
+def assign(case: Case, *, user: User, assignee: Cadre | None = None,
+           assignee_org: Organization | None = None, deadline: datetime.date | str | None = None,
+           note: str = "") -> Case:
     """受理/分派: to a cadre of the street and/or an organisation of it, with a deadline."""
     if assignee is None and assignee_org is None:
         raise DomainError("请选择承办干部或承办组织。", field="assignee", status=400)
     deadline = _date(deadline, "办理期限", "deadline")
     with transaction.atomic():
-        case = _locked(user, case, "assign")
+        case = _lock(case, user, "assign")
         street = street_path(case.company.org)
         if assignee is not None and (assignee.street.path != street or not assignee.active):
             raise DomainError(f"“{assignee}”不是企业所在街道的在岗挂钩干部。", field="assignee",
@@ -207,7 +253,8 @@ def assign(user, case, *, assignee=None, assignee_org=None, deadline=None, note=
                               status=400)
         if deadline < case.raised_on:
             raise DomainError("办理期限不能早于提出日期。", field="deadline", status=400)
-        first = case.state == S.SUBMITTED
+        before = case.state
+        first = before == S.SUBMITTED
         case.assignee, case.assignee_org, case.deadline = assignee, assignee_org, deadline
         if first:
             case.state = S.ASSIGNED
@@ -215,13 +262,16 @@ def assign(user, case, *, assignee=None, assignee_org=None, deadline=None, note=
         who = "、".join(x for x in (assignee and assignee.person.name,
                                     assignee_org and assignee_org.name) if x)
         text = f"{'分派' if first else '改派'}给 {who}，期限 {deadline:%Y-%m-%d}"
-        _event(case, user, "assigned", f"{text}。{note}".strip())
-        notify(_concerned(case, user), f"企业诉求已{'受理' if first else '改派'}：{case.title}",
-               url=_url(case), body=text, kind="enterprise")
+        record_event(case, "assigned", user, state_from=before, state_to=case.state,
+                     note=f"{text}。{note}".strip())
+        _tell(case, user, f"企业诉求已{'受理' if first else '改派'}：{case.title}", text)
     return case
 
 
-def visit(user, case, *, visited_on=None, visitor=None, visitor_name="", done="", next_step=""):
+@_acting
+def visit(case: Case, *, user: User, visited_on: datetime.date | str | None = None,
+          visitor: Cadre | None = None, visitor_name: str = "", done: str = "",
+          next_step: str = "") -> Case:
     """A follow-up visit: the case is being worked on (跟进中)."""
     visited_on = _date(visited_on or timezone.localdate(), "走访日期", "visited_on")
     done = _text(done, "办理情况", "done")
@@ -231,7 +281,7 @@ def visit(user, case, *, visited_on=None, visitor=None, visitor_name="", done=""
     if visited_on > timezone.localdate():
         raise DomainError("走访日期不能晚于今天。", field="visited_on", status=400)
     with transaction.atomic():
-        case = _locked(user, case, "visit")
+        case = _lock(case, user, "visit")
         if visited_on < case.raised_on:
             raise DomainError("走访日期不能早于诉求提出日期。", field="visited_on", status=400)
         if visitor is not None and visitor.street.path != street_path(case.company.org):
@@ -241,36 +291,39 @@ def visit(user, case, *, visited_on=None, visitor=None, visitor_name="", done=""
                         recorded_by=user)
         validate(row)
         row.save()
-        case.state = S.FOLLOWING
+        before = CASE_FLOW.move(case, "visit")
         case.save()
         text = f"{visited_on:%Y-%m-%d} {visitor_name} 走访：{done}"
         if row.next_step:
             text += f"；下一步：{row.next_step}"
-        _event(case, user, "visit", text)
-        notify(_concerned(case, user), f"企业诉求有新的走访记录：{case.title}", url=_url(case),
-               body=text[:200], kind="enterprise")
+        record_event(case, "visit", user, state_from=before, state_to=case.state, note=text)
+        _tell(case, user, f"企业诉求有新的走访记录：{case.title}", text[:200])
     return case
 
 
-def resolve(user, case, *, resolution="", resolved_on=None):
+@_acting
+def resolve(case: Case, *, user: User, resolution: str = "",
+            resolved_on: datetime.date | str | None = None) -> Case:
     resolution = _text(resolution, "解决情况", "resolution")
     resolved_on = _date(resolved_on or timezone.localdate(), "解决日期", "resolved_on")
     if resolved_on > timezone.localdate():
         raise DomainError("解决日期不能晚于今天。", field="resolved_on", status=400)
     with transaction.atomic():
-        case = _locked(user, case, "resolve")
+        case = _lock(case, user, "resolve")
         if resolved_on < case.raised_on:
             raise DomainError("解决日期不能早于提出日期。", field="resolved_on", status=400)
-        case.state, case.resolution, case.resolved_on = S.RESOLVED, resolution, resolved_on
+        before = CASE_FLOW.move(case, "resolve")
+        case.resolution, case.resolved_on = resolution, resolved_on
         case.satisfaction, case.satisfaction_comment, case.rated_on = "", "", None
         case.save()
-        _event(case, user, "resolved", resolution)
-        notify(_concerned(case, user), f"企业诉求已解决，请企业评价：{case.title}",
-               url=_url(case), body=resolution[:200], kind="enterprise")
+        record_event(case, "resolved", user, state_from=before, state_to=case.state,
+                     note=resolution)
+        _tell(case, user, f"企业诉求已解决，请企业评价：{case.title}", resolution[:200])
     return case
 
 
-def rate(user, case, *, satisfaction="", comment=""):
+@_acting
+def rate(case: Case, *, user: User, satisfaction: str = "", comment: str = "") -> Case:
     """The company's satisfaction, recorded by its liaison or by staff who heard it."""
     if satisfaction not in Satisfaction.values:
         raise DomainError("请选择满意度（满意、基本满意或不满意）。", field="satisfaction",
@@ -281,53 +334,50 @@ def rate(user, case, *, satisfaction="", comment=""):
     if satisfaction == Satisfaction.UNSATISFIED and not comment:
         raise DomainError("不满意时请填写企业的意见。", field="comment", status=400)
     with transaction.atomic():
-        case = _locked(user, case, "rate")
-        if case.satisfaction:
-            raise DomainError(f"企业已评价（{case.get_satisfaction_display()}），不能重复评价。")
+        case = _lock(case, user, "rate")
         case.satisfaction, case.satisfaction_comment = satisfaction, comment
         case.rated_on = timezone.localdate()
         case.save()
         label = case.get_satisfaction_display()
-        _event(case, user, "rated", f"{label}。{comment}".strip())
-        notify(_concerned(case, user), f"企业评价：{label}「{case.title}」", url=_url(case),
-               body=comment, kind="enterprise")
+        record_event(case, "rated", user, state_from=case.state, state_to=case.state,
+                     note=f"{label}。{comment}".strip())
+        _tell(case, user, f"企业评价：{label}「{case.title}」", comment)
     return case
 
 
-def close(user, case, *, reason=""):
+@_acting
+def close(case: Case, *, user: User, reason: str = "") -> Case:
     """Close without a solution (the company withdrew, out of the street's power...)."""
     reason = _text(reason, "关闭原因", "reason")
     with transaction.atomic():
-        case = _locked(user, case, "close")
-        case.state, case.close_reason, case.closed_on = S.CLOSED, reason, timezone.localdate()
+        case = _lock(case, user, "close")
+        before = CASE_FLOW.move(case, "close")
+        case.close_reason, case.closed_on = reason, timezone.localdate()
         case.save()
-        _event(case, user, "closed", reason)
-        notify(_concerned(case, user), f"企业诉求已关闭：{case.title}", url=_url(case),
-               body=reason[:200], kind="enterprise")
+        record_event(case, "closed", user, state_from=before, state_to=case.state, note=reason)
+        _tell(case, user, f"企业诉求已关闭：{case.title}", reason[:200])
     return case
 
 
-def reopen(user, case, *, note=""):
+@_acting
+def reopen(case: Case, *, user: User, note: str = "") -> Case:
     """The company was not satisfied: back to work, with the same assignee."""
     note = _text(note, "重新办理说明", "note")
     with transaction.atomic():
-        case = _locked(user, case, "reopen")
-        if case.satisfaction != Satisfaction.UNSATISFIED:
-            raise DomainError("企业未评价“不满意”，不能重新办理。")
-        case.state = S.FOLLOWING
+        case = _lock(case, user, "reopen")
+        before = CASE_FLOW.move(case, "reopen")
         case.resolution, case.resolved_on = "", None
         case.satisfaction, case.satisfaction_comment, case.rated_on = "", "", None
         case.save()
-        _event(case, user, "reopened", note)
-        notify(_concerned(case, user), f"企业诉求重新办理：{case.title}", url=_url(case),
-               body=note[:200], kind="enterprise")
+        record_event(case, "reopened", user, state_from=before, state_to=case.state, note=note)
+        _tell(case, user, f"企业诉求重新办理：{case.title}", note[:200])
     return case
 
 
 # ---- reminders ----------------------------------------------------------------------------
 
 @reminders.register("enterprise-cases")
-def sweep(today):
+def sweep(today: datetime.date) -> int:
     """Open cases whose deadline is within REMIND_DAYS days or has passed: tell the assignee's
     account and the staff over the company, once per case, kind and deadline (a new deadline
     after a reassignment or a reopening is reminded again)."""
@@ -335,18 +385,19 @@ def sweep(today):
     cases = (Case.objects.filter(state__in=OPEN_STATES, deadline__isnull=False,
                                  deadline__lte=soon)
              .select_related("company__org", "assignee__person__account"))
-    sent, staff_cache = 0, {}
+    sent = 0
+    staff_cache: dict[int, list] = {}
     for case in cases:
+        assert case.deadline is not None  # the query keeps only cases with a deadline
         overdue = case.deadline < today
         kind = "overdue" if overdue else "due"
         title = (f"企业诉求已逾期：{case.title}（期限 {case.deadline:%Y-%m-%d}）" if overdue
                  else f"企业诉求即将到期：{case.title}（期限 {case.deadline:%Y-%m-%d}）")
-        sent += len(notify(_concerned(case, None, staff_cache), title, url=_url(case),
-                           kind="enterprise",
+        sent += len(notify(_concerned(case, None, staff_cache), title,
+                           url=case.get_absolute_url(), kind="enterprise",
                            key=f"enterprise-case:{case.pk}:{kind}:{case.deadline:%Y%m%d}"))
     return sent
 
 
-__all__ = ["COMPANY_TYPES", "STEPS", "allowed_steps", "assign", "close", "end_link", "link",
-           "raise_case", "rate", "reopen", "resolve", "save_area", "save_cadre", "sweep",
-           "visit", "ServiceArea"]
+__all__ = ["CASE_FLOW", "allowed_steps", "assign", "close", "end_link", "link", "next_line",
+           "raise_case", "rate", "reopen", "resolve", "save_area", "save_cadre", "sweep", "visit"]

@@ -1,30 +1,23 @@
 """Pages of services for companies. Thin: reads go through restrict(), writes through services."""
 
+from functools import cached_property
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.access import can, reach_orgs, restrict
-from gongjian.core.generic import ScopedView, paginate, run_action, run_service
+from gongjian.core.generic import ScopedView, WorkflowStepView, paginate, run_action, run_service
+from gongjian.core.services import DomainError
 from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
 from gongjian.orgs.models import street_path
 
 from . import filters, services, summary
-from .forms import (
-    STEP_FORMS,
-    STEP_LABELS,
-    STEP_NEEDS_CASE,
-    AreaForm,
-    CadreForm,
-    CaseFilterForm,
-    CaseForm,
-    LinkForm,
-    companies_in_reach,
-)
+from .forms import AreaForm, CadreForm, CaseForm, LinkForm, companies_in_reach, step_forms
 from .models import OPEN_STATES, Cadre, CadreLink, Case, Post, ServiceArea, current_links
 
 TABS = [("enterprise_summary", "统计", Case, "summarize"),
@@ -61,7 +54,8 @@ class AreaListView(EnterpriseView):
     template_name = "enterprise/area_list.html"
 
     def get(self, request):
-        areas = (self.scoped().select_related("leader__person", "street")
+        found = filters.AreaFilterSet(request.GET, queryset=self.scoped(), request=request)
+        areas = (found.qs.select_related("leader__person", "street")
                  .prefetch_related("communities")
                  .annotate(cadres_n=Count("cadres", filter=Q(cadres__active=True), distinct=True)))
         posts = {(row["area"], row["post"]): row["n"] for row in
@@ -73,7 +67,7 @@ class AreaListView(EnterpriseView):
         leading = restrict(request.user, "view", Cadre).filter(
             active=True, in_leading_group=True).select_related("person").order_by("post", "id")
         return self.render({"rows": rows, "posts": Post.choices, "unassigned": unassigned,
-                            "leading": leading, "can_add": self.can("add")})
+                            "leading": leading, "form": found.form, "can_add": self.can("add")})
 
 
 class AreaFormView(EnterpriseView):
@@ -107,8 +101,8 @@ class AreaFormView(EnterpriseView):
         if form.is_valid():
             communities = form.cleaned_data["communities"]
             ok, _ = run_service(request, form,
-                                lambda: services.save_area(request.user, form.instance,
-                                                           communities), "片区已保存。")
+                                lambda: services.save_area(form.instance, communities,
+                                                           user=request.user), "片区已保存。")
             if ok:
                 return redirect("enterprise_areas")
         return self._render(form, area)
@@ -123,22 +117,10 @@ class CadreListView(EnterpriseView):
                 .annotate(links_n=Count("links", filter=current_links(prefix="links__"),
                                         distinct=True))
                 .order_by("area__order", "post", "person__name_pinyin", "id"))
-        area, post = request.GET.get("area", ""), request.GET.get("post", "")
-        if area.isdigit():
-            rows = rows.filter(area_id=int(area))
-        elif area == "none":
-            rows = rows.filter(area__isnull=True)
-        if post in Post.values:
-            rows = rows.filter(post=post)
-        if request.GET.get("inactive") != "1":
-            rows = rows.filter(active=True)
-        q = request.GET.get("q", "").strip()
-        if q:
-            rows = rows.filter(Q(person__name__icontains=q) | Q(person__name_initials=q.lower()))
-        page, query = paginate(request, rows)
-        areas = restrict(request.user, "view", ServiceArea).order_by("order", "id")
-        return self.render({"page": page, "query": query, "areas": areas, "posts": Post.choices,
-                            "area": area, "post": post, "q": q, "can_add": self.can("add")})
+        found = filters.CadreFilterSet(request.GET, queryset=rows, request=request)
+        page, query = paginate(request, found.qs)
+        return self.render({"page": page, "query": query, "form": found.form,
+                            "can_add": self.can("add")})
 
 
 class CadreFormView(EnterpriseView):
@@ -172,7 +154,7 @@ class CadreFormView(EnterpriseView):
         form = CadreForm(request.POST, instance=cadre, street=cadre.street, user=request.user)
         if form.is_valid():
             ok, _ = run_service(request, form,
-                                lambda: services.save_cadre(request.user, form.instance),
+                                lambda: services.save_cadre(form.instance, user=request.user),
                                 "挂钩干部已保存。")
             if ok:
                 return redirect("enterprise_cadres")
@@ -190,30 +172,15 @@ class CompanyListView(EnterpriseView):
         links = (restrict(request.user, "view", CadreLink).filter(current_links(today))
                  .select_related("cadre__person", "cadre__area"))
         companies = companies_in_reach(request.user).annotate(
-            linked=Count("cadre_links", filter=current_links(today, "cadre_links__"),
-                         distinct=True),
             open_cases=Count("cases", filter=Q(cases__state__in=OPEN_STATES), distinct=True))
-        which = request.GET.get("linked", "")
-        if which == "0":
-            companies = companies.filter(linked=0)
-        elif which == "1":
-            companies = companies.filter(linked__gt=0)
-        area = request.GET.get("area", "")
-        if area.isdigit():
-            found = restrict(request.user, "view", ServiceArea).filter(pk=int(area)).first()
-            if found is not None:
-                companies = companies.filter(filters.area_q(found, prefix="org"))
-        q = request.GET.get("q", "").strip()
-        if q:
-            companies = companies.filter(Q(name__icontains=q) | Q(name_initials=q.lower()))
-        page, query = paginate(request, companies.prefetch_related(
+        found = filters.CompanyFilterSet(request.GET, queryset=companies, request=request)
+        page, query = paginate(request, found.qs.prefetch_related(
             Prefetch("cadre_links", queryset=links, to_attr="current")))
         unlinked = companies_in_reach(request.user).exclude(
             pk__in=links.values("company")).count()
-        areas = restrict(request.user, "view", ServiceArea).order_by("order", "id")
-        return self.render({"page": page, "query": query, "linked": which, "area": area,
-                            "q": q, "areas": areas, "unlinked": unlinked,
-                            "can_link": self.can("add"), "can_end": self.can("change")})
+        return self.render({"page": page, "query": query, "form": found.form,
+                            "unlinked": unlinked, "can_link": self.can("add"),
+                            "can_end": self.can("change")})
 
 
 class LinkCreateView(EnterpriseView):
@@ -239,7 +206,7 @@ class LinkCreateView(EnterpriseView):
         if form.is_valid():
             data = form.cleaned_data
             ok, _ = run_service(request, form, lambda: services.link(
-                request.user, cadre=data["cadre"], company=data["company"],
+                user=request.user, cadre=data["cadre"], company=data["company"],
                 started_on=data["started_on"], note=data["note"]), "挂钩关系已建立。")
             if ok:
                 return redirect("enterprise_companies")
@@ -253,7 +220,7 @@ class LinkEndView(EnterpriseView):
 
     def post(self, request, pk):
         row = self.get_object()
-        run_action(request, lambda: services.end_link(request.user, row), "挂钩关系已结束。")
+        run_action(request, lambda: services.end_link(row, user=request.user), "挂钩关系已结束。")
         return redirect("enterprise_companies")
 
 
@@ -264,10 +231,9 @@ class CaseListView(EnterpriseView):
     template_name = "enterprise/case_list.html"
 
     def get(self, request):
-        rows, values = filters.cases(self.scoped(), request.GET, request.user)
-        page, query = paginate(request, filters.case_rows(rows))
-        form = CaseFilterForm(request.GET or None, user=request.user)
-        return self.render({"page": page, "query": query, "form": form,
+        found = filters.CaseFilterSet(request.GET, queryset=self.scoped(), request=request)
+        page, query = paginate(request, filters.case_rows(found.qs))
+        return self.render({"page": page, "query": query, "form": found.form,
                             "can_add": self.can("add"), "can_export": self.can("summarize"),
                             "today": timezone.localdate()})
 
@@ -277,8 +243,8 @@ class CaseExportView(EnterpriseView):
     action = "summarize"
 
     def get(self, request):
-        rows, _values = filters.cases(self.scoped(), request.GET, request.user)
-        rows = filters.case_rows(rows)
+        found = filters.CaseFilterSet(request.GET, queryset=self.scoped(), request=request)
+        rows = filters.case_rows(found.qs)
         today = timezone.localdate()
         data = ([c.number, c.company.name, c.company.org.name, c.get_category_display(),
                  c.title, c.raised_on, c.get_state_display(),
@@ -316,7 +282,7 @@ class CaseCreateView(EnterpriseView):
         if form.is_valid():
             data = form.cleaned_data
             ok, case = run_service(request, form, lambda: services.raise_case(
-                request.user, company=data["company"], category=data["category"],
+                user=request.user, company=data["company"], category=data["category"],
                 title=data["title"], description=data["description"],
                 raised_on=data["raised_on"], on_behalf_of=data.get("on_behalf_of")),
                 "诉求已提交。")
@@ -325,57 +291,73 @@ class CaseCreateView(EnterpriseView):
         return self._render(form)
 
 
-class CaseDetailView(EnterpriseView):
+class CasePage(EnterpriseView):
+    """A case's page: what was asked, the visits, the history, and a form for each step the
+    user may take now (CASE_FLOW decides which)."""
+
     model = Case
     template_name = "enterprise/case_detail.html"
     lookup_field = "pk"
 
-    def _case(self):
-        return self.get_object(queryset=self.scoped().select_related(
+    def get_queryset(self):
+        return self.scoped().select_related(
             "company__org", "assignee__person", "assignee__area", "assignee_org",
-            "on_behalf_of__person", "raised_by"))
+            "on_behalf_of__person", "raised_by")
 
-    def page(self, case, forms=None, status=200):
-        steps = services.allowed_steps(self.request.user, case)
-        forms = forms or {}
-        for step in steps:
-            if step not in forms:
-                cls = STEP_FORMS[step]
-                forms[step] = cls(case=case) if step in STEP_NEEDS_CASE else cls()
-        step_forms = [{"step": s, "label": STEP_LABELS[s], "form": forms[s]} for s in steps]
-        events = case.events.select_related("actor").order_by("at", "id")
-        visits = case.visits.select_related("visitor").order_by("visited_on", "id")
-        return self.render({"case": case, "steps": step_forms, "events": events,
-                            "visits": visits, "open_step": next(iter(
-                                s for s in forms if forms[s].is_bound), "")}, status=status)
+    def case_context(self, case, step=None, form=None):
+        """The page; `form` is `step`'s form as posted, shown open with its errors."""
+        offered = services.CASE_FLOW.available_steps(self.request.user, case)
+        if form is not None and step not in offered:
+            # The step is not (or no longer) open to the user: its refusal as a message.
+            for error in form.non_field_errors():
+                messages.error(self.request, error)
+        made = step_forms(case)
+        steps = [{"step": s, "form": form if s == step and form is not None else made[s.name]()}
+                 for s in offered]
+        return {"case": case, "steps": steps, "open_step": step.name if step else "",
+                "next_line": services.next_line(case),
+                "events": case.events.order_by("at", "id"),
+                "visits": case.visits.select_related("visitor").order_by("visited_on", "id")}
 
+
+class CaseDetailView(CasePage):
     def get(self, request, pk):
-        return self.page(self._case())
+        return self.render(self.case_context(self.get_object(queryset=self.get_queryset())))
 
 
-class CaseStepView(CaseDetailView):
-    """POST one step of the case workflow; a refused or invalid step shows the page again."""
+class CaseStepView(CasePage, WorkflowStepView):
+    """POST one step of a case (GET shows the page with that step's form open); a refused or
+    invalid step shows the page again with the reason."""
 
-    def post(self, request, pk, step):
-        if step not in STEP_FORMS:
-            raise Http404
-        if not self.can(services.STEPS[step][0]):
-            raise PermissionDenied
-        case = self._case()
-        if step not in services.allowed_steps(request.user, case):
-            label = services.STEPS[step][2]
-            messages.error(request, f"诉求当前为“{case.get_state_display()}”，不能{label}。")
-            return self.page(case, status=409)
-        cls = STEP_FORMS[step]
-        form = cls(request.POST, case=case) if step in STEP_NEEDS_CASE else cls(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            call = getattr(services, step)
-            ok, _ = run_service(request, form, lambda: call(request.user, case, **data),
-                                f"已{STEP_LABELS[step]}。")
-            if ok:
-                return redirect("enterprise_case_detail", case.pk)
-        return self.page(case, {step: form}, status=400)
+    workflow = services.CASE_FLOW
+    services = services
+    gone_url = "enterprise_case_list"
+
+    @cached_property
+    def case(self):
+        return WorkflowStepView.get_object(self)
+
+    def get_object(self, action=None, queryset=None):
+        return self.case
+
+    @property
+    def forms(self):
+        # The step forms offer the case's street's cadres and organisations.
+        return step_forms(self.case)
+
+    def form_context(self, case, form):
+        return self.case_context(case, self.step, form if form.is_bound else None)
+
+    def take(self, obj, params):
+        try:
+            return super().take(obj, params)
+        except DomainError as error:
+            # The page answers like the API: 409 for a step the case refuses, 400 for bad data.
+            self.refused_status = error.status
+            raise
+
+    def render(self, context, status=200):
+        return super().render(context, getattr(self, "refused_status", status))
 
 
 # ---- summary ------------------------------------------------------------------------------

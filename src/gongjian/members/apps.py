@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class MembersConfig(AppConfig):
+class MembersConfig(capabilities.Capability):
     name = "gongjian.members"
     label = "members"
     verbose_name = "党员与班子"

@@ -1,4 +1,5 @@
-"""Roster forms: the list's filters and the member form (person and membership in one).
+"""Roster forms: the member form (person and membership in one) and the base of the list's
+filter form.
 
 The member form checks what the models check (ID check digit, birth date and sex against the
 ID, phone, dates) so that every mistake shows at once beside its field; the services check it
@@ -9,16 +10,14 @@ membership), before anything is written.
 from django import forms
 from django.core.exceptions import ValidationError
 
-from gongjian.core.access import reach_orgs, restrict
 from gongjian.core.forms import DATE_INPUT, Styled
 from gongjian.core.services import DomainError
 from gongjian.orgs.forms import OrgPicker
-from gongjian.orgs.models import Organization
 
 from . import idnumber
-from .choices import AGE_BANDS, Category, Education, Sex, Standing
-from .models import Membership, Person
-from .services import find_person_by_id_number
+from .choices import Category, Education, Sex
+from .models import Membership, Person, joined_under_age
+from .services import check_id_number_free, org_in_reach, registered_person
 
 PERSON_FIELDS = ["name", "sex", "id_number", "birth_date", "ethnicity", "education", "phone",
                  "address", "work_unit", "job_post"]
@@ -26,32 +25,14 @@ MEMBERSHIP_FIELDS = ["org", "category", "joined_on", "confirmed_on", "standing"]
 # Kept encrypted and never put into a page unless revealed: on edit, blank means unchanged.
 SECRET_FIELDS = ("id_number", "phone")
 
-SORT_CHOICES = [("name", "按姓名"), ("org", "按组织"), ("-joined_on", "入党日期（近→远）"),
-                ("joined_on", "入党日期（远→近）"), ("birth_date", "按出生日期")]
-ACTIVE_CHOICES = [("1", "在册"), ("0", "已离册"), ("all", "全部")]
-
 
 def _any(label, choices):
     return [("", label)] + list(choices)
 
 
 class RosterFilterForm(Styled, forms.Form):
-    """The list's filters, named as `members.filters.roster` reads them."""
-
-    q = forms.CharField(label="搜索", required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "姓名、拼音、首字母或身份证号"}))
-    org = forms.CharField(label="组织（含下级）", required=False, widget=OrgPicker)
-    category = forms.ChoiceField(label="类别", required=False,
-                                 choices=_any("全部类别", Category.choices))
-    standing = forms.ChoiceField(label="党籍状态", required=False,
-                                 choices=_any("全部状态", Standing.choices))
-    sex = forms.ChoiceField(label="性别", required=False, choices=_any("性别不限", Sex.choices))
-    education = forms.ChoiceField(label="学历", required=False,
-                                  choices=_any("全部学历", Education.choices))
-    age_band = forms.ChoiceField(label="年龄段", required=False,
-                                 choices=_any("全部年龄", [(b[0], b[0]) for b in AGE_BANDS]))
-    active = forms.ChoiceField(label="在册", required=False, choices=ACTIVE_CHOICES)
-    sort = forms.ChoiceField(label="排序", required=False, choices=SORT_CHOICES)
+    """The form of the roster's FilterSet (members.filtersets.RosterFilterSet, which declares
+    the fields): the site's widget classes, in their small size."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +41,13 @@ class RosterFilterForm(Styled, forms.Form):
             widget.attrs["class"] = widget.attrs["class"].replace(
                 "form-select", "form-select form-select-sm").replace(
                 "form-control", "form-control form-control-sm")
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self._errors or ():  # outline a refused filter
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 def _model_field(model, name, **kwargs):
@@ -119,6 +107,18 @@ class MemberForm(Styled, forms.Form):
                 if "is-invalid" not in classes:
                     widget.attrs["class"] = " ".join([*classes, "is-invalid"])
 
+    # The page's two groups of fields, read when it is drawn: by then every refusal (the
+    # service's too) is on the form, so the fields with errors are outlined here.
+    @property
+    def person_fields(self):
+        self.mark_invalid()
+        return [self[name] for name in PERSON_FIELDS]
+
+    @property
+    def membership_fields(self):
+        self.mark_invalid()
+        return [self[name] for name in MEMBERSHIP_FIELDS]
+
     # -- field checks --------------------------------------------------------------------------
 
     def clean_id_number(self):
@@ -154,19 +154,10 @@ class MemberForm(Styled, forms.Form):
                     if field in names and field not in self.errors:
                         for message in messages:
                             self.add_error(field, message)
-        if person.pk is None and "joined_on" not in self.errors:
-            self._check_adult(person.birth_date, membership.joined_on)
+        if person.pk is None and "joined_on" not in self.errors \
+                and (under_age := joined_under_age(person.birth_date, membership.joined_on)):
+            self.add_error("joined_on", under_age)
         return data
-
-    def _check_adult(self, birth, joined):
-        """For a new person (Membership.clean checks saved ones): joined at 18 or later."""
-        if not (birth and joined):
-            return
-        leap_day = (birth.month, birth.day) == (2, 29)
-        eighteen = birth.replace(year=birth.year + 18, day=28 if leap_day else birth.day)
-        if joined < eighteen:
-            self.add_error("joined_on", f"入党日期 {joined:%Y-%m-%d} 时未满 18 周岁"
-                                        f"（出生于 {birth:%Y-%m-%d}）。")
 
     def _existing_person(self, number):
         try:
@@ -218,41 +209,3 @@ def member_initial(membership):
     initial.update({name: getattr(membership, name) for name in MEMBERSHIP_FIELDS})
     initial["org"] = membership.org.code
     return initial
-
-
-def registered_person(user, number):
-    """The person already on file with this ID number, to register as a member again (after
-    a membership ended, or a resident joining the party); None for somebody new. A person
-    with an active membership is refused a second one."""
-    person = find_person_by_id_number(number)
-    if person is None:
-        return None
-    # Scope first: for somebody outside the user's reach, one answer whatever their party
-    # status, so an ID number cannot be used to learn whether a stranger is a member.
-    if not restrict(user, "change", Person).filter(pk=person.pk).exists():
-        raise DomainError("该公民身份号码已登记在您管理范围以外的组织，请联系街道党建办处理。",
-                          field="id_number", status=400)
-    if Membership.objects.filter(person=person, active=True).exists():
-        raise DomainError("该公民身份号码对应的人员已有在册的党籍，不能重复登记；"
-                          "如属组织关系转接，请办理转接手续。", field="id_number", status=400)
-    return person
-
-
-def check_id_number_free(number, person):
-    """On a change of ID number: refused if it is another person's (without naming them, who
-    may be outside the user's reach)."""
-    other = find_person_by_id_number(number)
-    if other is not None and other.pk != person.pk:
-        raise DomainError("该公民身份号码已登记为另一人员，请核对。", field="id_number", status=400)
-
-
-def org_in_reach(user, code, action="add"):
-    """The organisation named by `code` if the user may `action` memberships there."""
-    if not code:
-        return None
-    org = restrict(user, "view", Organization).filter(code=code).first()
-    if org is None:
-        return None
-    if any(org.path.startswith(node.path) for node in reach_orgs(user, action, Membership)):
-        return org
-    return None

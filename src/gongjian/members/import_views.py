@@ -4,22 +4,25 @@ the error workbook, and the export of any filtered roster."""
 from pathlib import PurePath
 
 from django import forms
+from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core import audit, spreadsheets
 from gongjian.core.access import restrict
 from gongjian.core.forms import Styled
-from gongjian.core.generic import ScopedView
+from gongjian.core.generic import ObjectListView, ScopedView
 from gongjian.core.jobs import SYNC_ROWS, ImportJob
 from gongjian.core.spreadsheets import MAX_BYTES, MAX_ROWS, XLSX_CONTENT_TYPE, SpreadsheetError
 
 from . import idnumber
-from .filters import roster
+from .filtersets import filter_errors
 from .imports import SPEC, MemberImporter, export_workbook
 from .models import Membership, Person
 from .tasks import start_member_import
+from .views import RosterRows
 
 RECENT_JOBS = 10
 
@@ -121,16 +124,18 @@ def logged_filters(params):
     return filters
 
 
-class MemberExport(ScopedView):
-    """The roster as filtered on the list page, as .xlsx. ID numbers and phones are shown in
-    full only for people the viewer may reveal; everyone else's are masked."""
-
-    model = Membership
-    action = "view"
+class MemberExport(RosterRows, ObjectListView):
+    """The roster as filtered on the list page (the same rows for the same query), as .xlsx.
+    ID numbers and phones are shown in full only for people the viewer may reveal; everyone
+    else's are masked. A filter the roster refuses exports nothing: back to the list, which
+    names the filter."""
 
     def get(self, request):
         user = request.user
-        rows = roster(user, request.GET)
+        rows, filterset = self.filtered(request)
+        if not filterset.is_valid():
+            messages.error(request, f"筛选条件有误，未导出：{filter_errors(filterset)}")
+            return redirect(f"{reverse('member_list')}?{request.GET.urlencode()}")
         revealable = set(restrict(user, "reveal", Person)
                          .filter(pk__in=rows.values("person_id")).values_list("pk", flat=True))
         memberships = list(rows)

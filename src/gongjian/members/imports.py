@@ -170,11 +170,10 @@ class MemberImporter(Importer):
             phone=values["phone"] or "", education=values["education"] or "",
             job_post=values["job_post"] or "", address=values["address"] or "",
             org=org, created_at=self.now)
-        skip = ["org"]
-        for field, value in (("birth_date", person.birth_date), ("sex", person.sex)):
-            if not value:
-                errors.add(number, field, "此项必填（公民身份号码有误，无法据此推算）。")
-                skip.append(field)
+        # Sex and birth date left empty are read from the ID number; when they are still
+        # empty the number is wrong, and its own cell says so (one error, not three).
+        skip = ["org"] + [field for field in ("birth_date", "sex")
+                          if not getattr(person, field)]
         membership = Membership(
             org=org, category=values["category"], joined_on=values["joined_on"],
             confirmed_on=values["confirmed_on"], standing=values["standing"] or Standing.NORMAL,

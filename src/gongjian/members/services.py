@@ -3,9 +3,10 @@
 from django.db import IntegrityError, transaction
 
 from gongjian.core import audit
-from gongjian.core.access import restrict
+from gongjian.core.access import reach_orgs, restrict
 from gongjian.core.crypto import blind_index
 from gongjian.core.services import DomainError, require_scope, save_checked, validate
+from gongjian.orgs.models import Organization
 
 from . import idnumber
 from .choices import Post
@@ -71,7 +72,8 @@ def reveal(user, person: Person, field: str):
     """Show one personal field in full to a user with the right, and log that they saw it."""
     require_scope(user, "reveal", person)
     value = getattr(person, field)
-    audit.record("reveal", person, detail=f"查看{Person._meta.get_field(field).verbose_name}")
+    label = getattr(Person._meta.get_field(field), "verbose_name", field)
+    audit.record("reveal", person, detail=f"查看{label}")
     return value
 
 
@@ -108,3 +110,40 @@ def record_election(user, *, org, elected_on, seats, note=""):
 def assign_staff(user, assignment: StaffAssignment):
     return save_checked(user, assignment, "add" if assignment.pk is None else "change")
 
+
+def registered_person(user, number: str) -> Person | None:
+    """The person already on file with this ID number, to register as a member again (after
+    a membership ended, or a resident joining the party); None for somebody new. A person
+    with an active membership is refused a second one."""
+    person = find_person_by_id_number(number)
+    if person is None:
+        return None
+    # Scope first: for somebody outside the user's reach, one answer whatever their party
+    # status, so an ID number cannot be used to learn whether a stranger is a member.
+    if not restrict(user, "change", Person).filter(pk=person.pk).exists():
+        raise DomainError("该公民身份号码已登记在您管理范围以外的组织，请联系街道党建办处理。",
+                          field="id_number", status=400)
+    if Membership.objects.filter(person=person, active=True).exists():
+        raise DomainError("该公民身份号码对应的人员已有在册的党籍，不能重复登记；"
+                          "如属组织关系转接，请办理转接手续。", field="id_number", status=400)
+    return person
+
+
+def check_id_number_free(number: str, person: Person) -> None:
+    """On a change of ID number: refused if it is another person's (without naming them, who
+    may be outside the user's reach)."""
+    other = find_person_by_id_number(number)
+    if other is not None and other.pk != person.pk:
+        raise DomainError("该公民身份号码已登记为另一人员，请核对。", field="id_number", status=400)
+
+
+def org_in_reach(user, code: str, action: str = "add") -> Organization | None:
+    """The organisation named by `code` if the user may `action` memberships there."""
+    if not code:
+        return None
+    org = restrict(user, "view", Organization).filter(code=code).first()
+    if org is None:
+        return None
+    if any(org.path.startswith(node.path) for node in reach_orgs(user, action, Membership)):
+        return org
+    return None

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from gongjian.core.access import restrict
 from gongjian.core.figures import one_decimal, percent
+from gongjian.core.pinyin import search_filter
 from gongjian.orgs.models import Organization
 from gongjian.orgs.queries import tree_roots
 
@@ -118,6 +119,48 @@ def find_org(user, code):
     if not code:
         return None
     return restrict(user, "view", Organization).filter(code=code).first()
+
+
+CANDIDATES_SHOWN = 5
+
+
+def _listing(orgs) -> str:
+    """"名称（编码，上级名称）、…" for a message that lets the user tell namesakes apart."""
+    parents = dict(Organization.objects.filter(path__in={o.parent_path for o in orgs
+                                                          if o.parent_path})
+                   .values_list("path", "name"))
+    shown = []
+    for org in orgs[:CANDIDATES_SHOWN]:
+        parent = parents.get(org.parent_path)
+        shown.append(f"{org.name}（{org.code}{'，' + parent if parent else ''}）")
+    more = f" 等 {len(orgs)} 个" if len(orgs) > CANDIDATES_SHOWN else ""
+    return "、".join(shown) + more
+
+
+def resolve_org(user, text):
+    """(organisation, None) for an organisation code or an exact name the user may see, else
+    (None, a message in Chinese naming a few organisations within reach that the user may
+    have meant). A name shared by several is refused with the namesakes listed, unless only
+    one of them is active."""
+    text = (text or "").strip()
+    org = find_org(user, text)
+    if org is not None:
+        return org, None
+    visible = restrict(user, "view", Organization)
+    named = list(visible.filter(name=text).order_by("path")[:50])
+    active = [o for o in named if o.dissolved_on is None]
+    if len(named) == 1 or len(active) == 1:
+        return (named[0] if len(named) == 1 else active[0]), None
+    if named:
+        return None, (f"有 {len(named)} 个组织名为“{text}”：{_listing(named)}。"
+                      "请从输入框下方的建议中选择，或填写组织编码。")
+    condition, rank = search_filter(text[:50])
+    close = list(visible.filter(condition, dissolved_on__isnull=True).annotate(rank=rank)
+                 .order_by("rank", "depth", "path")[:CANDIDATES_SHOWN])
+    if close:
+        return None, (f"没有名为“{text}”的组织。您要找的是否是：{_listing(close)}？"
+                      "请从输入框下方的建议中选择，或填写完整名称或组织编码。")
+    return None, f"没有找到名称或编码为“{text}”的组织，或该组织不在您的管理范围内。"
 
 
 # ---- shared aggregates ------------------------------------------------------------------------

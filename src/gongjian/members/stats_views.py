@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -15,7 +16,6 @@ from openpyxl.utils import get_column_letter
 from gongjian.core.access import can
 from gongjian.core.forms import DATE_INPUT, Styled
 from gongjian.core.generic import ScopedView
-from gongjian.orgs.forms import OrgPicker
 from gongjian.orgs.models import Organization
 
 from . import stats
@@ -23,24 +23,51 @@ from .models import Membership, StaffAssignment, TeamSeat
 
 
 class FiguresForm(Styled, forms.Form):
-    org = forms.CharField(label="组织（含全部下级）", required=False, widget=OrgPicker)
+    """`org_name` is the box the user sees (a name, or a code typed there); `org` carries the
+    code of the organisation picked from the suggestions, or given by a link (?org=CODE)."""
+
+    org_name = forms.CharField(label="组织（含全部下级）", required=False, max_length=100)
+    org = forms.CharField(required=False, widget=forms.HiddenInput)
     as_of = forms.CharField(label="统计日期", required=False, widget=DATE_INPUT)
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        # Suggestions as one types (orgs' search); picking one puts its name in the box and
+        # its code in `org` (app.js).
+        self.fields["org_name"].widget.attrs.update({
+            "autocomplete": "off", "placeholder": "组织名称、拼音、首字母或编码",
+            "data-pick-code-target": "id_org", "aria-describedby": "id_org_name-label",
+            "hx-get": f"{reverse('org_search')}?pick=id_org_name&field=org_name",
+            "hx-trigger": "input changed delay:250ms", "hx-target": "#id_org_name-results",
+        })
 
-    def clean_org(self):
-        code = self.cleaned_data["org"].strip()
-        if not code:
-            org = stats.default_org(self.user)
-            if org is None:
-                raise forms.ValidationError("请填写组织编码。")
-            return org
-        org = stats.find_org(self.user, code)
-        if org is None:
-            raise forms.ValidationError(f"组织编码“{code}”不存在或不在您的管理范围内。")
-        return org
+    def clean(self):
+        cleaned = super().clean()
+        name = (cleaned.get("org_name") or "").strip()
+        code = (cleaned.get("org") or "").strip()
+        org = error = None
+        if code:
+            org = stats.find_org(self.user, code)
+            # The box edited after a pick names another organisation: the box wins.
+            if org is not None and name and name not in (org.name, org.code):
+                org = None
+            elif org is None and not name:
+                org, _ = stats.resolve_org(self.user, code)  # a name given as ?org=
+                if org is None:
+                    error = f"组织编码“{code}”不存在或不在您的管理范围内。"
+        if org is None and error is None:
+            if name:
+                org, error = stats.resolve_org(self.user, name)
+            else:
+                org = stats.default_org(self.user)
+                if org is None:
+                    error = "请填写组织名称或编码。"
+        if error:
+            self.add_error("org_name", error)
+        else:
+            cleaned["org"] = org
+        return cleaned
 
     def clean_as_of(self):
         try:
@@ -68,8 +95,12 @@ class FiguresView(ScopedView):
         if not form.is_valid():
             return form, None
         org, day = form.cleaned_data["org"], form.cleaned_data["as_of"]
-        if not data.get("org") or not data.get("as_of"):  # show what the page opened on
-            data["org"], data["as_of"] = org.code, day.isoformat()
+        # Show what the figures are about: the organisation's name in the box, its code
+        # carried along, and the date.
+        shown = {"org": org.code, "org_name": org.name, "as_of": day.isoformat()}
+        if any(data.get(key) != value for key, value in shown.items()):
+            for key, value in shown.items():
+                data[key] = value
             form = FiguresForm(user, data)
             form.is_valid()
         result = {"org": org, "as_of": day, "members": stats.member_figures(user, org, day)}

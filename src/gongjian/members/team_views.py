@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.forms.models import ModelChoiceIterator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
 from gongjian.core.access import can, reach_orgs, restrict
-from gongjian.core.forms import DATE_INPUT, Styled
+from gongjian.core.forms import DATE_INPUT, ScopedChoices, Styled
 from gongjian.core.generic import ScopedView, paginate, run_action, run_service
 from gongjian.core.pinyin import search_filter
 from gongjian.core.services import save_checked
@@ -319,21 +320,49 @@ class StaffingStandardView(ScopedView):
         return self.page(form, status=400)
 
 
-class StaffForm(Styled, forms.Form):
-    person = forms.TypedChoiceField(label="人员", coerce=int, error_messages={
-        "required": "请选择人员。", "invalid_choice": "请从列表中选择人员。"})
+class _Listed(ModelChoiceIterator):
+    """A select offers at most CHOICE_LIMIT rows (the field accepts any row of its queryset)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset[:CHOICE_LIMIT]:
+            yield self.choice(obj)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    iterator = _Listed
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.org.name}）"
+
+
+_NON_PUBLIC = (Q(unit_type__in=NON_PUBLIC_UNIT_TYPES)
+               | Q(party_org__sector__in=[Sector.NON_PUBLIC_ENTERPRISE, Sector.SOCIAL_ORGANIZATION]))
+
+
+class StaffForm(ScopedChoices, Styled, forms.Form):
+    """A full-time post at `org`: one of the people and (for an instructor) one of the
+    non-public units of its subtree, among those the user may see."""
+
+    person = PersonChoiceField(
+        label="人员", queryset=Person.objects.select_related("org").order_by("name_pinyin", "id"),
+        empty_label="请选择",
+        error_messages={"required": "请选择人员。", "invalid_choice": "请从列表中选择人员。"})
     role = forms.ChoiceField(label="岗位", choices=StaffRole.choices)
-    unit = forms.TypedChoiceField(label="指导单位", coerce=int, required=False, empty_value=None,
+    unit = forms.ModelChoiceField(label="指导单位", queryset=Unit.objects.order_by("name"),
+                                  required=False, empty_label="不适用",
                                   help_text="党建指导员须选择所指导的非公企业或社会组织。",
                                   error_messages={"invalid_choice": "请从列表中选择单位。"})
     started_on = forms.DateField(label="到岗日期", widget=DATE_INPUT, error_messages={
         "required": "请填写到岗日期。", "invalid": "到岗日期须为 YYYY-MM-DD 格式的有效日期。"})
 
-    def __init__(self, *args, people=(), units=(), **kwargs):
+    def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "请选择")] + [
-            (p.pk, f"{p.name}（{p.org.name}）") for p in people]
-        self.fields["unit"].choices = [("", "不适用")] + [(u.pk, u.name) for u in units]
+        within = {"org__path__startswith": org.path}
+        self.fields["person"].queryset = self.fields["person"].queryset.filter(**within)
+        self.fields["unit"].queryset = self.fields["unit"].queryset.filter(**within) \
+            .filter(_NON_PUBLIC)
 
     def clean(self):
         data = super().clean()
@@ -355,17 +384,6 @@ class StaffOrg(ScopedView):
     def organisation(self, code):
         return get_object_or_404(restrict(self.request.user, "view", Organization), code=code)
 
-    def choices(self, org):
-        user = self.request.user
-        people = (restrict(user, "view", Person).filter(org__path__startswith=org.path)
-                  .select_related("org").order_by("name_pinyin", "id")[:CHOICE_LIMIT])
-        non_public = (Q(unit_type__in=NON_PUBLIC_UNIT_TYPES)
-                      | Q(party_org__sector__in=[Sector.NON_PUBLIC_ENTERPRISE,
-                                                 Sector.SOCIAL_ORGANIZATION]))
-        units = (restrict(user, "view", Unit).filter(org__path__startswith=org.path)
-                 .filter(non_public).order_by("name"))
-        return {"people": list(people), "units": list(units)}
-
     def page(self, org, form=None, status=200):
         user = self.request.user
         today = timezone.localdate()
@@ -375,7 +393,7 @@ class StaffOrg(ScopedView):
         past = [a for a in rows if a not in current]
         can_add = org.is_active and within_reach(user, "add", StaffAssignment, org)
         if can_add and form is None:
-            form = StaffForm(initial={"started_on": today}, **self.choices(org))
+            form = StaffForm(initial={"started_on": today}, user=user, org=org)
         status_row = next(iter(row for row in stats.staffing_table(user, org, today)
                                if row["org"].pk == org.pk), None)
         return self.render({"org": org, "current": current, "past": past, "today": today,
@@ -389,12 +407,10 @@ class StaffOrg(ScopedView):
         org = self.organisation(code)
         if not (org.is_active and within_reach(request.user, "add", StaffAssignment, org)):
             raise Http404
-        choices = self.choices(org)
-        form = StaffForm(request.POST, **choices)
+        form = StaffForm(request.POST, user=request.user, org=org)
         if form.is_valid():
             data = form.cleaned_data
-            person = next(p for p in choices["people"] if p.pk == data["person"])
-            unit = next((u for u in choices["units"] if u.pk == data["unit"]), None)
+            person, unit = data["person"], data["unit"]
             held = restrict(request.user, "view", StaffAssignment).filter(
                 org=org, person=person, role=data["role"]).filter(
                 Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()))

@@ -5,20 +5,21 @@ somebody whose role has the personal-data right over that person, and the servic
 """
 
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from gongjian.core.access import restrict
-from gongjian.core.generic import ScopedView, paginate, run_service
+from gongjian.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, ScopedView
 from gongjian.core.services import OutOfScope
 from gongjian.orgs.models import Organization
 
 from . import services
 from .choices import Standing
-from .filters import roster
-from .forms import MEMBERSHIP_FIELDS, PERSON_FIELDS, SECRET_FIELDS, MemberForm, RosterFilterForm
+from .filters import roster_rows
+from .filtersets import RosterFilterSet
+from .forms import SECRET_FIELDS, MemberForm, member_initial
 from .models import Membership, Person, TeamSeat
 
 SECRET_LABELS = {"id_number": "公民身份号码", "phone": "联系电话"}
@@ -30,36 +31,45 @@ def export_url(query):
     return f"{url}?{query}" if query else url
 
 
-class MemberList(ScopedView):
+class RosterRows:
+    """The roster's rows: memberships through restrict(), narrowed by its one FilterSet (the
+    list page and the export; the API uses the same FilterSet on the same rows)."""
+
     model = Membership
+    filterset_class = RosterFilterSet
+
+    def get_queryset(self):
+        return roster_rows(self.request.user)
+
+
+class MemberList(RosterRows, ObjectListView):
     template_name = "members/member_list.html"
 
-    def get(self, request):
-        user = request.user
-        page, query = paginate(request, roster(user, request.GET))
+    def list_context(self):
+        context = super().list_context()
+        page, filterset = context["page"], context["filter"]
         page.object_list = rows = list(page.object_list)
         today = timezone.localdate()
         for row in rows:
             row.age = row.person.age_on(today)
-        code = (request.GET.get("org") or "").strip()
-        org = restrict(user, "view", Organization).filter(code=code).first() if code else None
-        return self.render({
-            "form": RosterFilterForm(request.GET), "page": page, "query": query,
-            "filtered": any(request.GET.get(k) for k in RosterFilterForm.base_fields
-                            if k not in ("sort", "active")),
-            "scope_org": org, "scope_code": code,
-            "can_add": self.can("add"), "export_url": export_url(query),
-        })
+        return {**context, "form": filterset.form,
+                "filtered": any(self.request.GET.get(name) for name in filterset.narrowing),
+                "scope_org": filterset.scope_org(),
+                "scope_code": (self.request.GET.get("org") or "").strip(),
+                "export_url": export_url(context["query"])}
 
 
-class MemberDetail(ScopedView):
+class MemberDetail(ObjectDetailView):
     model = Membership
     lookup_field = "pk"
     template_name = "members/member_detail.html"
+    object_actions = ()  # member_context says what the record offers
 
-    def get(self, request, pk):
-        membership = self.get_object(queryset=self.scoped().select_related("person", "org"))
-        return self.render(member_context(request.user, membership))
+    def get_object(self, action=None, queryset=None):
+        return super().get_object(action, self.scoped(action).select_related("person", "org"))
+
+    def extra_context(self):
+        return member_context(self.request.user, self.object)
 
 
 def history_of(user, membership):
@@ -127,63 +137,45 @@ class MemberReveal(ScopedView):
         return response
 
 
-class MemberFormView(ScopedView):
+class MemberFormView(ObjectEditView):
+    """Registering (`member_create`) and editing (`member_edit`) a member: person and
+    membership in one form, written by the roster's services."""
+
     model = Membership
-    template_name = "members/member_form.html"
-
-    def page(self, form, title, cancel, status=200):
-        form.mark_invalid()
-        return self.render({
-            "form": form, "title": title, "cancel": cancel,
-            "person_fields": [form[name] for name in PERSON_FIELDS],
-            "membership_fields": [form[name] for name in MEMBERSHIP_FIELDS],
-        }, status=status)
-
-
-class MemberCreate(MemberFormView):
-    action = "add"
-    title = "登记党员"
-
-    def get(self, request):
-        form = MemberForm(user=request.user, initial={
-            "org": request.GET.get("org", ""), "standing": Standing.NORMAL, "ethnicity": "汉族"})
-        return self.page(form, self.title, reverse("member_list"))
-
-    def post(self, request):
-        form = MemberForm(request.POST, user=request.user)
-        if form.is_valid():
-            person, membership = form.build()
-            ok, membership = run_service(request, form, lambda: services.register_member(
-                request.user, person=person, membership=membership), f"已登记党员 {person.name}。")
-            if ok:
-                return redirect("member_detail", pk=membership.pk)
-        return self.page(form, self.title, reverse("member_list"), status=400)
-
-
-class MemberEdit(MemberFormView):
-    action = "change"
     lookup_field = "pk"
+    form_class = MemberForm
+    template_name = "members/member_form.html"
+    detail_url = "member_detail"
+    list_url = "member_list"
+    title_add = "登记党员"
+    title_change = "修改党员信息：{obj.person.name}"
 
-    def membership(self):
+    def get_object(self, action=None, queryset=None):
         # Ended memberships are history: they are corrected by the transfer records.
-        return self.get_object(queryset=self.scoped().filter(active=True)
-                               .select_related("person", "org"))
+        return super().get_object(action, self.scoped(action).filter(active=True)
+                                  .select_related("person", "org"))
 
-    def get(self, request, pk):
-        membership = self.membership()
-        return self.page(MemberForm(user=request.user, membership=membership),
-                         f"修改党员信息：{membership.person.name}",
-                         reverse("member_detail", args=[pk]))
+    def form_kwargs(self, obj):
+        return {"membership": obj}
 
-    def post(self, request, pk):
-        membership = self.membership()
-        form = MemberForm(request.POST, user=request.user, membership=membership)
-        if form.is_valid():
-            target = Membership.objects.select_related("person", "org").get(pk=membership.pk)
-            ok, _ = run_service(request, form, lambda: services.update_member(
-                request.user, target, form.person_changes(), form.membership_changes()),
-                "已保存。")
-            if ok:
-                return redirect("member_detail", pk=pk)
-        return self.page(form, f"修改党员信息：{membership.person.name}",
-                         reverse("member_detail", args=[pk]), status=400)
+    def initial(self, obj):
+        if obj is not None:
+            return member_initial(obj)
+        return {"org": self.request.GET.get("org", ""), "standing": Standing.NORMAL,
+                "ethnicity": "汉族"}
+
+    def save(self, form, obj):
+        user = self.request.user
+        if obj is None:
+            person, membership = form.build()
+            return services.register_member(user, person=person, membership=membership)
+        target = Membership.objects.select_related("person", "org").get(pk=obj.pk)
+        services.update_member(user, target, form.person_changes(), form.membership_changes())
+        return target
+
+    def success_message(self, form, obj, saved):
+        return "已保存。" if obj is not None else f"已登记党员 {saved.person.name}。"
+
+
+# One view registers (no pk in the URL) and edits; the URLs keep their two names.
+MemberCreate = MemberEdit = MemberFormView

@@ -174,7 +174,50 @@ class OrganizationViewSet(ScopedViewSet):
         return self._detail(survivor)
 
 
-# ---- grids ------------------------------------------------------------------------------------
+# ---- grids, buildings, units -------------------------------------------------------------
+
+class _SavedByService(ScopedViewSet):
+    """Grids, buildings and units: rows read through the user's scope and written by one
+    service function each (`save_service`: a new or changed instance; `delete_service`;
+    not `delete`, which names the HTTP method's handler). Every answer is the object re-read
+    through the user's view scope."""
+
+    save_service = delete_service = None  # staticmethod(services.save_…) and delete_…
+
+    def _answer(self, obj, status_code=status.HTTP_200_OK):
+        obj = get_object_or_404(self.base_queryset().restrict(self.request.user, "view"),
+                                pk=obj.pk)
+        return Response(self.serializer_class(obj, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def list(self, request):
+        return self.paginated(self.filter_queryset(self.get_queryset()), self.serializer_class)
+
+    def retrieve(self, request, **lookup):
+        return self._answer(self.get_object())
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.save_service(request.user, self.model(**serializer.validated_data))
+        return self._answer(obj, status.HTTP_201_CREATED)
+
+    def update(self, request, partial=False, **lookup):
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        for field, value in serializer.validated_data.items():
+            setattr(obj, field, value)
+        self.save_service(request.user, obj)
+        return self._answer(obj)
+
+    def partial_update(self, request, **lookup):
+        return self.update(request, partial=True, **lookup)
+
+    def destroy(self, request, **lookup):
+        self.delete_service(request.user, self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 _GRID_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="网格编码")
 
@@ -194,7 +237,7 @@ _GRID_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="�
         parameters=[_GRID_CODE, OpenApiParameter("post_id", int, OpenApiParameter.PATH,
                                                  description="岗位人员记录 id")]),
 )
-class GridViewSet(ScopedViewSet):
+class GridViewSet(_SavedByService):
     """网格（按编码）：所属党组织、一格五员岗位人员、楼栋数与户数合计。"""
 
     model = Grid
@@ -204,6 +247,8 @@ class GridViewSet(ScopedViewSet):
     lookup_value_regex = r"[A-Za-z0-9_-]+"
     filterset_class = GridFilterSet
     serializer_class = GridSerializer
+    save_service = staticmethod(services.save_grid)
+    delete_service = staticmethod(services.delete_grid)
 
     def base_queryset(self):
         posts = GridPost.objects.restrict(self.request.user, "view").select_related("role")
@@ -212,39 +257,6 @@ class GridViewSet(ScopedViewSet):
                 .annotate(building_count=Count("buildings"),
                           household_total=Coalesce(Sum("buildings__households"),
                                                    Value(0), output_field=IntegerField())))
-
-    def _answer(self, grid, status_code=status.HTTP_200_OK):
-        grid = get_object_or_404(self.base_queryset().restrict(self.request.user, "view"),
-                                 pk=grid.pk)
-        return Response(GridSerializer(grid, context=self.get_serializer_context()).data,
-                        status=status_code)
-
-    def list(self, request):
-        return self.paginated(self.filter_queryset(self.get_queryset()), GridSerializer)
-
-    def retrieve(self, request, code=None):
-        return self._answer(self.get_object())
-
-    def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        grid = services.save_grid(request.user, Grid(**serializer.validated_data))
-        return self._answer(grid, status.HTTP_201_CREATED)
-
-    def update(self, request, code=None, partial=False):
-        grid = self.get_object()
-        serializer = self.get_serializer(grid, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        _assign(grid, serializer)
-        services.save_grid(request.user, grid)
-        return self._answer(grid)
-
-    def partial_update(self, request, code=None):
-        return self.update(request, code, partial=True)
-
-    def destroy(self, request, code=None):
-        services.delete_grid(request.user, self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"], url_path="posts")
     def add_post(self, request, code=None):
@@ -268,8 +280,6 @@ class GridViewSet(ScopedViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# ---- buildings ----------------------------------------------------------------------------
-
 _BUILDING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="楼栋 id")
 
 
@@ -281,51 +291,18 @@ _BUILDING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="�
     partial_update=extend_schema(summary="修改楼栋（部分字段）", parameters=[_BUILDING_ID]),
     destroy=extend_schema(summary="删除楼栋", parameters=[_BUILDING_ID]),
 )
-class BuildingViewSet(ScopedViewSet):
+class BuildingViewSet(_SavedByService):
     """楼栋（按 id）：所属网格、地址、层数、户数。"""
 
     model = Building
     filterset_class = BuildingFilterSet
     serializer_class = BuildingSerializer
+    save_service = staticmethod(services.save_building)
+    delete_service = staticmethod(services.delete_building)
 
     def base_queryset(self):
         return Building.objects.select_related("grid")
 
-    def _answer(self, building, status_code=status.HTTP_200_OK):
-        building = get_object_or_404(
-            self.base_queryset().restrict(self.request.user, "view"), pk=building.pk)
-        return Response(BuildingSerializer(building, context=self.get_serializer_context())
-                        .data, status=status_code)
-
-    def list(self, request):
-        return self.paginated(self.filter_queryset(self.get_queryset()), BuildingSerializer)
-
-    def retrieve(self, request, pk=None):
-        return self._answer(self.get_object())
-
-    def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        building = services.save_building(request.user, Building(**serializer.validated_data))
-        return self._answer(building, status.HTTP_201_CREATED)
-
-    def update(self, request, pk=None, partial=False):
-        building = self.get_object()
-        serializer = self.get_serializer(building, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        _assign(building, serializer)
-        services.save_building(request.user, building)
-        return self._answer(building)
-
-    def partial_update(self, request, pk=None):
-        return self.update(request, pk, partial=True)
-
-    def destroy(self, request, pk=None):
-        services.delete_building(request.user, self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# ---- units ------------------------------------------------------------------------------------
 
 _UNIT_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="单位编码")
 
@@ -338,7 +315,7 @@ _UNIT_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="�
     partial_update=extend_schema(summary="修改驻区单位（部分字段）", parameters=[_UNIT_CODE]),
     destroy=extend_schema(summary="删除驻区单位", parameters=[_UNIT_CODE]),
 )
-class UnitViewSet(ScopedViewSet):
+class UnitViewSet(_SavedByService):
     """驻区单位（按编码）：所在组织、本单位党组织、坐标与联系人。共建单位联络员只见本单位。"""
 
     model = Unit
@@ -346,44 +323,8 @@ class UnitViewSet(ScopedViewSet):
     lookup_value_regex = r"[A-Za-z0-9_-]+"
     filterset_class = UnitFilterSet
     serializer_class = UnitSerializer
+    save_service = staticmethod(services.save_unit)
+    delete_service = staticmethod(services.delete_unit)
 
     def base_queryset(self):
         return Unit.objects.select_related("org", "party_org")
-
-    def _answer(self, unit, status_code=status.HTTP_200_OK):
-        unit = get_object_or_404(self.base_queryset().restrict(self.request.user, "view"),
-                                 pk=unit.pk)
-        return Response(UnitSerializer(unit, context=self.get_serializer_context()).data,
-                        status=status_code)
-
-    def list(self, request):
-        return self.paginated(self.filter_queryset(self.get_queryset()), UnitSerializer)
-
-    def retrieve(self, request, code=None):
-        return self._answer(self.get_object())
-
-    def create(self, request):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit = services.save_unit(request.user, Unit(**serializer.validated_data))
-        return self._answer(unit, status.HTTP_201_CREATED)
-
-    def update(self, request, code=None, partial=False):
-        unit = self.get_object()
-        serializer = self.get_serializer(unit, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        _assign(unit, serializer)
-        services.save_unit(request.user, unit)
-        return self._answer(unit)
-
-    def partial_update(self, request, code=None):
-        return self.update(request, code, partial=True)
-
-    def destroy(self, request, code=None):
-        services.delete_unit(request.user, self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _assign(instance, serializer):
-    for field, value in serializer.validated_data.items():
-        setattr(instance, field, value)

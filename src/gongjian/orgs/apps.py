@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class OrgsConfig(AppConfig):
+class OrgsConfig(capabilities.Capability):
     name = "gongjian.orgs"
     label = "orgs"
     verbose_name = "组织体系"

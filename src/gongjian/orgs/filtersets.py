@@ -1,8 +1,11 @@
-"""Filters of the organisation system's lists (API). Codes name organisations and grids; an
-organisation a filter names is looked up within the user's reach, so naming one outside it
-gives an empty list, as naming a missing one does."""
+"""Filters of the organisation system's lists: one FilterSet per list, shared by its page and
+its API endpoint, so both answer the same rows for the same query parameters. Codes name
+organisations and grids; an organisation a filter names is looked up within the user's
+reach, so naming one outside it gives an empty list, as naming a missing one does."""
 
 import django_filters as filters
+from django.db.models import Q
+from django_filters.widgets import BooleanWidget
 
 from gongjian.core.access import restrict
 from gongjian.core.pinyin import search_filter
@@ -24,7 +27,7 @@ class _ScopedFilterSet(filters.FilterSet):
 
     within = filters.CharFilter(method="filter_within",
                                 label="所属组织编码（含其全部下级组织）")
-    q = filters.CharFilter(method="filter_q", label="名称、全拼或首字母（如 jasq）")
+    q = filters.CharFilter(method="filter_q", label="名称、全拼或首字母（如 jasq），或编码")
 
     def filter_within(self, queryset, name, value):
         org = _reachable_org(self.request, value.strip())
@@ -36,7 +39,8 @@ class _ScopedFilterSet(filters.FilterSet):
         if not value.strip():
             return queryset
         condition, rank = search_filter(value)
-        return (queryset.filter(condition).annotate(search_rank=rank)
+        return (queryset.filter(condition | Q(code__iexact=value.strip()))
+                .annotate(search_rank=rank)
                 .order_by("search_rank", self.search_order))
 
 
@@ -47,7 +51,8 @@ class OrganizationFilterSet(_ScopedFilterSet):
     parent = filters.CharFilter(method="filter_parent", label="上级组织编码（只列直接下级）")
     kind = filters.ChoiceFilter(choices=OrgKind.choices, label="类别")
     sector = filters.ChoiceFilter(choices=Sector.choices, label="所在领域")
-    active = filters.BooleanFilter(method="filter_active", label="存续（true）或已撤销（false）；不填为全部")
+    active = filters.BooleanFilter(method="filter_active", widget=BooleanWidget,
+                                   label="存续（true）或已撤销（false）；不填为全部")
 
     class Meta:
         model = Organization
@@ -86,9 +91,10 @@ class BuildingFilterSet(_ScopedFilterSet):
 
 class UnitFilterSet(_ScopedFilterSet):
     unit_type = filters.ChoiceFilter(choices=UnitType.choices, label="单位类型")
-    non_public = filters.BooleanFilter(method="filter_non_public",
+    # true/false (also 1/0, as the pages' links write them)
+    non_public = filters.BooleanFilter(method="filter_non_public", widget=BooleanWidget,
                                        label="两新组织（非公有制企业、社会组织）")
-    has_party_org = filters.BooleanFilter(method="filter_has_party_org",
+    has_party_org = filters.BooleanFilter(method="filter_has_party_org", widget=BooleanWidget,
                                           label="已建立本单位党组织")
 
     class Meta:

@@ -1,6 +1,6 @@
 from django import forms
 
-from gongjian.core.forms import DATE_INPUT, Styled
+from gongjian.core.forms import DATE_INPUT, CodeChoiceField, ScopedChoices, Styled, scoped
 
 from .models import Building, Grid, GridRole, Organization, Unit
 
@@ -11,12 +11,24 @@ class OrgPicker(forms.TextInput):
     template_name = "orgs/widgets/org_picker.html"
 
 
-def _code_field(label, required=True, help_text=""):
-    return forms.CharField(label=label, required=required, widget=OrgPicker, help_text=help_text
-                           or "输入名称、拼音或首字母查找，或直接填写组织编码。")
+def _org_field(label, action="view", required=True, help_text=""):
+    """An organisation named by its code, among those the user may `action` (ScopedChoices)."""
+    return scoped(CodeChoiceField(
+        Organization.objects.all(), noun="组织", label=label, required=required,
+        widget=OrgPicker, help_text=help_text or "输入名称、拼音或首字母查找，或直接填写组织编码。"),
+        action)
 
 
-class OrgForm(Styled, forms.ModelForm):
+class _CodeOnCreate:
+    """A code is given once, when the object is set up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            del self.fields["code"]
+
+
+class OrgForm(_CodeOnCreate, Styled, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["code", "name", "kind", "sector", "is_regional", "project_name",
@@ -24,18 +36,13 @@ class OrgForm(Styled, forms.ModelForm):
         widgets = {"established_on": DATE_INPUT,
                    "note": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["code"]
+
+class MoveForm(ScopedChoices, Styled, forms.Form):
+    parent = _org_field("新的上级组织", "move")
 
 
-class MoveForm(Styled, forms.Form):
-    parent = _code_field("新的上级组织")
-
-
-class MergeForm(Styled, forms.Form):
-    survivor = _code_field("并入（存续）组织")
+class MergeForm(ScopedChoices, Styled, forms.Form):
+    survivor = _org_field("并入（存续）组织", "merge")
     reason = forms.CharField(label="合并原因", max_length=200, required=False)
 
 
@@ -45,22 +52,16 @@ class DissolveForm(Styled, forms.Form):
                              help_text="如：长期无党员活动的空壳支部，经街道党工委研究撤销。")
 
 
-class GridForm(Styled, forms.ModelForm):
-    org_code = _code_field("所属党组织", help_text="社区党委、党总支或网格党支部的编码。")
+class GridForm(ScopedChoices, _CodeOnCreate, Styled, forms.ModelForm):
+    org = _org_field("所属党组织", help_text="社区党委、党总支或网格党支部的编码。")
 
     class Meta:
         model = Grid
-        fields = ["code", "name", "note"]
+        fields = ["code", "name", "org", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, editing=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["code"]
-        self.order_fields(["code", "name", "org_code", "note"])
 
-
-class GridPostForm(Styled, forms.Form):
+class GridPostForm(ScopedChoices, Styled, forms.Form):
     role = forms.ModelChoiceField(label="岗位", queryset=GridRole.objects.filter(active=True),
                                   empty_label=None)
     holder_name = forms.CharField(label="姓名", max_length=50)
@@ -73,21 +74,19 @@ class BuildingForm(Styled, forms.ModelForm):
         fields = ["name", "address", "floors", "households"]
 
 
-class UnitForm(Styled, forms.ModelForm):
-    org_code = _code_field("所在街道/社区")
-    party_org_code = _code_field("本单位党组织", required=False,
-                                 help_text="单位建有党组织时填写；两新组织覆盖率据此统计。")
+class UnitForm(ScopedChoices, _CodeOnCreate, Styled, forms.ModelForm):
+    org = _org_field("所在街道/社区")
+    party_org = _org_field("本单位党组织", required=False,
+                           help_text="单位建有党组织时填写；两新组织覆盖率据此统计。")
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "unit_type", "address", "lng", "lat", "contact_name",
-                  "contact_phone", "note"]
+        fields = ["code", "name", "unit_type", "org", "address", "lng", "lat", "contact_name",
+                  "contact_phone", "party_org", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, editing=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["code"]
         self.fields["lng"].help_text = "经纬度可选，须在中国境内。"
 
 

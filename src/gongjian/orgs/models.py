@@ -7,6 +7,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from gongjian.core.access import RestrictedQuerySet
 from gongjian.core.pinyin import pinyin_keys
+from gongjian.core.workflow import HistoryEvent
 
 from .choices import (
     ALLOWED_PARENTS,
@@ -162,27 +163,27 @@ class Organization(MP_Node, PinyinNamed):
             raise ValidationError({"parent": f"上级组织“{parent.name}”已撤销。"})
 
 
-class OrgEvent(models.Model):
-    """What happened to an organisation, as its page tells it."""
+class OrgEvent(HistoryEvent):
+    """What happened to an organisation, as its page tells it (newest first)."""
+
+    step_labels = {"established": "设立", "renamed": "更名", "changed": "修改信息",
+                   "moved": "调整隶属", "child_out": "下级组织移出", "child_in": "下级组织移入",
+                   "merged_into": "并入其他组织", "absorbed": "吸收合并", "dissolved": "撤销",
+                   "grid_added": "新设网格", "grid_removed": "撤销网格"}
 
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events",
                             verbose_name="组织")
-    at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name="操作人")
-    kind = models.CharField("事件", max_length=24)
-    text = models.CharField("内容", max_length=300)
 
     objects = RestrictedQuerySet.as_manager()
     scope_org_path = "org__path"
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = "组织沿革"
         verbose_name_plural = "组织沿革"
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d} {self.text}"
+        return f"{self.at:%Y-%m-%d} {self.summary}"
 
 
 class GridRole(models.Model):

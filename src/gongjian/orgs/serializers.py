@@ -90,6 +90,8 @@ class CoordinateField(serializers.DecimalField):
 # ---- organisations ------------------------------------------------------------------------
 
 class OrgEventSerializer(serializers.ModelSerializer):
+    # The API answers the history step under the name it has always had.
+    kind = serializers.CharField(source="step", label="事件")
     actor = serializers.SerializerMethodField(label="操作人")
 
     class Meta:

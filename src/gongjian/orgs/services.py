@@ -20,9 +20,10 @@ from gongjian.core.services import (
     save_checked,
     validate,
 )
+from gongjian.core.workflow import record_event
 
 from .choices import GRID_OWNER_KINDS
-from .models import GridPost, GridRole, Organization, OrgEvent
+from .models import GridPost, GridRole, Organization
 
 # Relations that stay with an absorbed organisation when it is merged: its own history and
 # the grants made on it (moving a grant would silently widen someone's reach).
@@ -37,11 +38,6 @@ DISSOLVE_BLOCKERS: list[tuple[str, str, object]] = [
 
 def register_dissolve_blocker(related_name, unit_label, filter_q=None):
     DISSOLVE_BLOCKERS.append((related_name, unit_label, filter_q))
-
-
-def _event(org, actor, kind, text):
-    OrgEvent.objects.create(org=org, actor=actor if getattr(actor, "pk", None) else None,
-                            kind=kind, text=text)
 
 
 def _placement(kind, parent):
@@ -73,7 +69,7 @@ def create_organization(user, *, parent, code, name, kind, sector, established_o
         if user is not None:
             require_scope(user, "add", org)
         where = f"在“{parent.name}”之下" if parent else ""
-        _event(org, user, "established", f"{where}设立{org.get_kind_display()}")
+        record_event(org, "established", user, text=f"{where}设立{org.get_kind_display()}")
     return org
 
 
@@ -100,11 +96,11 @@ def update_organization(user, org, **changes):
     with transaction.atomic():
         save_checked(user, org, "change", exclude=["path", "depth", "numchild"])
         if org.name != old_name:
-            _event(org, user, "renamed", f"名称由“{old_name}”改为“{org.name}”")
+            record_event(org, "renamed", user, text=f"名称由“{old_name}”改为“{org.name}”")
         elif org.kind != old_kind:
-            _event(org, user, "changed", f"类别改为{org.get_kind_display()}")
+            record_event(org, "changed", user, text=f"类别改为{org.get_kind_display()}")
         else:
-            _event(org, user, "changed", "修改了组织信息")
+            record_event(org, "changed", user, text="修改了组织信息")
     return org
 
 
@@ -133,10 +129,12 @@ def move_organization(user, org, new_parent):
         after = {"parent": new_parent.code, "path": org.path}
         audit.record("move", org, before=before, after=after)
         text = f"由“{old_parent.name if old_parent else '顶层'}”移至“{new_parent.name}”之下"
-        _event(org, user, "moved", text)
+        record_event(org, "moved", user, text=text)
         if old_parent is not None:
-            _event(old_parent, user, "child_out", f"下级组织“{org.name}”移至“{new_parent.name}”")
-        _event(new_parent, user, "child_in", f"“{org.name}”从“{old_parent.name if old_parent else '顶层'}”移入")
+            record_event(old_parent, "child_out", user,
+                         text=f"下级组织“{org.name}”移至“{new_parent.name}”")
+        record_event(new_parent, "child_in", user,
+                     text=f"“{org.name}”从“{old_parent.name if old_parent else '顶层'}”移入")
     return org
 
 
@@ -196,8 +194,8 @@ def merge_organizations(user, absorbed, survivor, on=None, reason=""):
         audit.record("merge", absorbed, after={"survivor": survivor.code,
                                                "children": moved_children, "moved": moved})
         summary = _merge_summary(len(moved_children), moved)
-        _event(absorbed, user, "merged_into", f"并入“{survivor.name}”{summary}")
-        _event(survivor, user, "absorbed", f"吸收合并“{absorbed.name}”{summary}")
+        record_event(absorbed, "merged_into", user, text=f"并入“{survivor.name}”{summary}")
+        record_event(survivor, "absorbed", user, text=f"吸收合并“{absorbed.name}”{summary}")
     return survivor
 
 
@@ -248,7 +246,7 @@ def dissolve_organization(user, org, on=None, reason=""):
         org.dissolution_reason = reason
         org.save()
         audit.record("dissolve", org, after={"dissolved_on": on.isoformat(), "reason": reason})
-        _event(org, user, "dissolved", "撤销" + (f"：{reason}" if reason else ""))
+        record_event(org, "dissolved", user, text="撤销" + (f"：{reason}" if reason else ""))
     return org
 
 
@@ -261,7 +259,7 @@ def save_grid(user, grid):
     with transaction.atomic():
         save_checked(user, grid, "add" if creating else "change")
         if creating:
-            _event(grid.org, user, "grid_added", f"新设网格“{grid.name}”")
+            record_event(grid.org, "grid_added", user, text=f"新设网格“{grid.name}”")
     return grid
 
 
@@ -271,7 +269,7 @@ def delete_grid(user, grid):
     org = grid.org
     with transaction.atomic():
         delete_checked(user, grid)
-        _event(org, user, "grid_removed", f"撤销网格“{grid.name}”")
+        record_event(org, "grid_removed", user, text=f"撤销网格“{grid.name}”")
 
 
 def add_grid_post(user, grid, role, holder_name, since=None):

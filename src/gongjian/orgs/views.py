@@ -1,15 +1,24 @@
-from django.contrib import messages
+from functools import cached_property
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
-from gongjian.core.access import can, reach_orgs, restrict
-from gongjian.core.generic import ScopedView, paginate, run_action, run_service
-from gongjian.core.pinyin import search_filter
+from gongjian.core.access import reach_orgs, restrict
+from gongjian.core.generic import (
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedView,
+    run_service,
+)
 
 from . import services
-from .choices import GRID_OWNER_KINDS, NON_PUBLIC_UNIT_TYPES, OrgKind, Sector, UnitType
+from .choices import GRID_OWNER_KINDS, OrgKind, Sector
+from .filtersets import GridFilterSet, OrganizationFilterSet, UnitFilterSet
 from .forms import (
     BuildingForm,
     DissolveForm,
@@ -21,21 +30,16 @@ from .forms import (
     OrgForm,
     UnitForm,
 )
-from .models import Building, Grid, GridPost, GridRole, Organization, Unit
+from .models import Building, Grid, GridPost, GridRole, Organization, OrgEvent, Unit
 from .queries import ancestors_visible, children_of, subtree_figures, tree_roots
 
 SEARCH_LIMIT = 30
 
-
-def resolve_org(user, form, field, action="view"):
-    """The organisation a form names by code, if it exists within the user's reach."""
-    code = (form.cleaned_data.get(field) or "").strip()
-    if not code:
-        return None
-    org = restrict(user, action, Organization).filter(code=code).first()
-    if org is None:
-        form.add_error(field, f"组织编码“{code}”不存在或不在您的管理范围内。")
-    return org
+# What the form for a new organisation proposes under a parent of each kind and sector.
+CHILD_KIND = {OrgKind.WORKING_COMMITTEE: OrgKind.COMMITTEE, OrgKind.COMMITTEE: OrgKind.BRANCH,
+              OrgKind.GENERAL_BRANCH: OrgKind.BRANCH}
+CHILD_SECTOR = {Sector.STREET: Sector.COMMUNITY, Sector.COMMUNITY: Sector.RESIDENTIAL,
+                Sector.RESIDENTIAL: Sector.BUILDING}
 
 
 def within_reach(user, action, model, org):
@@ -66,21 +70,21 @@ class OrgChildren(ScopedView):
 
 
 class OrgSearch(ScopedView):
+    """The search box of the tree and of the organisation pickers (`field` names the picker's
+    input, `pick` its id). Rows come from the organisation list's FilterSet; the box shows the
+    best matches first, shallower organisations before deeper ones."""
+
     model = Organization
     template_name = "orgs/org_search.html"
 
     def get(self, request):
         field = request.GET.get("field")
-        q = (request.GET.get(field) if field else None) or request.GET.get("q", "")
-        q = q.strip()[:50]
+        q = ((request.GET.get(field) if field else None) or request.GET.get("q", "")).strip()[:50]
         results = []
         if q:
-            condition, rank = search_filter(q)
-            rows = self.scoped().filter(condition | Q(code__iexact=q))
-            if request.GET.get("dissolved") != "1":
-                rows = rows.filter(dissolved_on__isnull=True)
-            results = list(rows.annotate(rank=rank).order_by("rank", "depth", "path")
-                           [:SEARCH_LIMIT])
+            query = {"q": q} if request.GET.get("dissolved") == "1" else {"q": q, "active": "true"}
+            filterset = OrganizationFilterSet(query, queryset=self.scoped(), request=request)
+            results = list(filterset.qs.order_by("search_rank", "depth", "path")[:SEARCH_LIMIT])
             parents = {o.parent_path for o in results if o.parent_path}
             names = dict(Organization.objects.filter(path__in=parents)
                          .values_list("path", "name"))
@@ -93,520 +97,332 @@ class OrgSearch(ScopedView):
         return self.render(context)
 
 
-class OrgDetail(ScopedView):
+class OrgDetail(ObjectDetailView):
     model = Organization
     template_name = "orgs/org_detail.html"
+    context_object_name = "org"
+    object_actions = ("add", "change", "move", "merge", "delete")
 
-    def get(self, request, code):
-        org = self.get_object()
-        user = request.user
-        grids = (restrict(user, "view", Grid).filter(org=org)
-                 .annotate(n_buildings=Count("buildings"),
-                           n_households=Sum("buildings__households")))
-        context = {
-            "org": org,
+    def extra_context(self):
+        org, user = self.object, self.request.user
+        return {
             "ancestors": ancestors_visible(user, org),
             "children": children_of(user, org, include_dissolved=True),
-            "grids": grids,
+            "grids": restrict(user, "view", Grid).filter(org=org)
+            .annotate(n_buildings=Count("buildings"), n_households=Sum("buildings__households")),
             "located_units": restrict(user, "view", Unit).filter(org=org)
             .select_related("party_org"),
             "own_units": restrict(user, "view", Unit).filter(party_org=org),
-            "events": org.events.select_related("actor")[:50],
+            "events": restrict(user, "view", OrgEvent).filter(org=org).select_related("actor")[:50],
             "figures": subtree_figures(user, org),
             "merged_into": org.merged_into,
             "absorbed": org.absorbed.all(),
-            "allowed": {a: restrict(user, a, Organization).filter(pk=org.pk).exists()
-                      for a in ("add", "change", "move", "merge", "delete")},
             "can_add_grid": org.is_active and org.kind in GRID_OWNER_KINDS
             and within_reach(user, "add", Grid, org),
             "can_add_unit": org.is_active and within_reach(user, "add", Unit, org),
         }
-        return self.render(context)
 
 
-class OrgFormView(ScopedView):
-    """Shared shape of the organisation action pages (a form, then a service call)."""
+class OrgFormView(ObjectEditView):
+    """The organisation's pages with a form; the template names the organisation (or the
+    parent a new one goes under) above the form."""
 
     model = Organization
     template_name = "orgs/form.html"
-    title = ""
-    submit = "保存"
-    danger = False
-    confirm = False
+    detail_url = "org_detail"
 
-    def page(self, form, org=None, status=200, **extra):
-        context = {"form": form, "org": org, "title": self.title, "submit": self.submit,
-                   "danger": self.danger, "confirm": self.confirm,
-                   "cancel": reverse("org_detail", args=[org.code]) if org else reverse("org_tree")}
-        context.update(extra)
-        return self.render(context, status=status)
+    def extra_context(self):
+        return {"org": self.object}
 
 
 class OrgCreate(OrgFormView):
-    action = "add"
-    title = "新设党组织"
+    form_class = OrgForm
+    form_takes_user = False
+    title_add = "新设党组织"
+    saved_message = "党组织已设立。"
 
+    @cached_property
     def parent(self):
-        code = self.request.GET.get("parent", "")
         return get_object_or_404(restrict(self.request.user, "add", Organization).active(),
-                                 code=code)
+                                 code=self.request.GET.get("parent", ""))
 
-    def get(self, request):
-        parent = self.parent()
-        initial = {"kind": _default_child_kind(parent), "sector": _default_sector(parent)}
-        return self.page(OrgForm(initial=initial), parent=parent)
+    def initial(self, obj):
+        parent = self.parent
+        return {"kind": CHILD_KIND.get(parent.kind, OrgKind.GROUP),
+                "sector": CHILD_SECTOR.get(parent.sector, parent.sector)}
 
-    def page(self, form, parent=None, status=200):
-        return super().page(form, None, status, parent=parent,
-                            cancel=reverse("org_detail", args=[parent.code]))
+    def save(self, form, obj):
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        return services.create_organization(self.request.user, parent=self.parent, **data)
 
-    def post(self, request):
-        parent = self.parent()
-        form = OrgForm(request.POST)
-        if form.is_valid():
-            data = {k: form.cleaned_data[k] for k in form.Meta.fields}
-            ok, org = run_service(request, form, lambda: services.create_organization(
-                request.user, parent=parent, **data), "党组织已设立。")
-            if ok:
-                return redirect("org_detail", code=org.code)
-        return self.page(form, parent=parent, status=400)
+    def cancel_url(self, obj):
+        return self.object_url(self.parent)
 
-
-def _default_child_kind(parent):
-    return {OrgKind.WORKING_COMMITTEE: OrgKind.COMMITTEE, OrgKind.COMMITTEE: OrgKind.BRANCH,
-            OrgKind.GENERAL_BRANCH: OrgKind.BRANCH}.get(parent.kind, OrgKind.GROUP)
-
-
-def _default_sector(parent):
-    return {Sector.STREET: Sector.COMMUNITY, Sector.COMMUNITY: Sector.RESIDENTIAL,
-            Sector.RESIDENTIAL: Sector.BUILDING}.get(parent.sector, parent.sector)
+    def extra_context(self):
+        return {"parent": self.parent}
 
 
 class OrgEdit(OrgFormView):
-    action = "change"
-    title = "修改组织信息"
+    form_class = OrgForm
+    form_takes_user = False
+    title_change = "修改组织信息"
 
-    def get(self, request, code):
-        org = self.get_object()
-        return self.page(OrgForm(instance=org, editing=True), org)
-
-    def post(self, request, code):
-        org = self.get_object()
-        form = OrgForm(request.POST, instance=Organization.objects.get(pk=org.pk), editing=True)
-        if form.is_valid():
-            changes = {k: form.cleaned_data[k] for k in form.fields}
-            ok, _ = run_service(request, form, lambda: services.update_organization(
-                request.user, Organization.objects.get(pk=org.pk), **changes), "已保存。")
-            if ok:
-                return redirect("org_detail", code=code)
-        return self.page(form, org, status=400)
+    def save(self, form, obj):
+        # The service compares before and after on a fresh row; the page keeps `obj` as it was.
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        return services.update_organization(self.request.user,
+                                            Organization.objects.get(pk=obj.pk), **changes)
 
 
 class OrgMove(OrgFormView):
-    action = "move"
-    title = "移动组织"
-    submit = "确认移动"
-    confirm = True
+    change_action = "move"
+    form_class = MoveForm
+    title_change = "移动组织"
+    submit_label = "确认移动"
+    confirm_message = "确认移动？此操作会记入组织沿革。"
+    saved_message = "“{obj.name}”已移至“{parent.name}”之下。"
 
-    def get(self, request, code):
-        return self.page(MoveForm(), self.get_object())
-
-    def post(self, request, code):
-        org = self.get_object()
-        form = MoveForm(request.POST)
-        if form.is_valid():
-            target = resolve_org(request.user, form, "parent", "move")
-            if target is not None:
-                ok, _ = run_service(request, form, lambda: services.move_organization(
-                    request.user, org, target), f"“{org.name}”已移至“{target.name}”之下。")
-                if ok:
-                    return redirect("org_detail", code=code)
-        return self.page(form, org, status=400)
+    def save(self, form, obj):
+        return services.move_organization(self.request.user, obj, form.cleaned_data["parent"])
 
 
 class OrgMerge(OrgFormView):
-    action = "merge"
-    title = "合并组织"
-    submit = "确认合并"
+    change_action = "merge"
+    form_class = MergeForm
+    title_change = "合并组织"
+    submit_label = "确认合并"
     danger = True
+    confirm_message = "确认合并？此操作会记入组织沿革。"
+    saved_message = "“{obj.name}”已并入“{survivor.name}”。"
 
-    def get(self, request, code):
-        return self.page(MergeForm(), self.get_object())
-
-    def post(self, request, code):
-        org = self.get_object()
-        form = MergeForm(request.POST)
-        if form.is_valid():
-            survivor = resolve_org(request.user, form, "survivor", "merge")
-            if survivor is not None:
-                ok, _ = run_service(request, form, lambda: services.merge_organizations(
-                    request.user, org, survivor, reason=form.cleaned_data["reason"]),
-                    f"“{org.name}”已并入“{survivor.name}”。")
-                if ok:
-                    return redirect("org_detail", code=survivor.code)
-        return self.page(form, org, status=400)
+    def save(self, form, obj):  # goes on to the survivor
+        return services.merge_organizations(self.request.user, obj, form.cleaned_data["survivor"],
+                                            reason=form.cleaned_data["reason"])
 
 
 class OrgDissolve(OrgFormView):
-    action = "delete"
-    title = "撤销组织"
-    submit = "确认撤销"
+    change_action = "delete"
+    form_class = DissolveForm
+    form_takes_user = False
+    title_change = "撤销组织"
+    submit_label = "确认撤销"
     danger = True
+    confirm_message = "确认撤销？此操作会记入组织沿革。"
+    saved_message = "“{obj.name}”已撤销。"
 
-    def get(self, request, code):
-        from django.utils import timezone
+    def initial(self, obj):
+        return {"dissolved_on": timezone.localdate()}
 
-        return self.page(DissolveForm(initial={"dissolved_on": timezone.localdate()}),
-                         self.get_object())
-
-    def post(self, request, code):
-        org = self.get_object()
-        form = DissolveForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.dissolve_organization(
-                request.user, org, form.cleaned_data["dissolved_on"],
-                form.cleaned_data["reason"]), f"“{org.name}”已撤销。")
-            if ok:
-                return redirect("org_detail", code=code)
-        return self.page(form, org, status=400)
+    def save(self, form, obj):
+        return services.dissolve_organization(self.request.user, obj,
+                                              form.cleaned_data["dissolved_on"],
+                                              form.cleaned_data["reason"])
 
 
 # ---- grids and buildings ------------------------------------------------------------------
 
-class GridList(ScopedView):
+class GridList(ObjectListView):
     model = Grid
     template_name = "orgs/grid_list.html"
+    filterset_class = GridFilterSet
+    ordering = ("code",)
 
-    def get(self, request):
-        rows = (self.scoped().select_related("org")
-                .annotate(n_buildings=Count("buildings", distinct=True),
-                          n_households=Sum("buildings__households")))
-        within = request.GET.get("within", "").strip()
-        if within:
-            node = restrict(request.user, "view", Organization).filter(code=within).first()
-            rows = rows.filter(org__path__startswith=node.path) if node else rows.none()
-        q = request.GET.get("q", "").strip()
-        if q:
-            condition, _rank = search_filter(q)
-            rows = rows.filter(condition | Q(code__iexact=q))
-        page, query = paginate(request, rows.order_by("code"))
-        return self.render({"page": page, "query": query, "q": q, "within": within,
-                            "can_add": self.can("add")})
+    def annotate_rows(self, rows):
+        return rows.select_related("org").annotate(
+            n_buildings=Count("buildings", distinct=True), n_households=Sum("buildings__households"))
 
 
-class GridCreate(ScopedView):
+class GridEdit(ObjectEditView):
     model = Grid
-    action = "add"
-    template_name = "orgs/form.html"
+    form_class = GridForm
+    detail_url = "grid_detail"
+    list_url = "grid_list"
+    title_add = "新设网格"
+    title_change = "修改网格：{obj.name}"
 
-    def page(self, form, status=200):
-        return self.render({"form": form, "title": "新设网格", "submit": "保存",
-                            "cancel": reverse("grid_list")}, status=status)
+    def initial(self, obj):
+        return {} if obj else {"org": self.request.GET.get("org", "")}
 
-    def get(self, request):
-        return self.page(GridForm(initial={"org_code": request.GET.get("org", "")}))
+    def save(self, form, obj):
+        return services.save_grid(self.request.user, form.save(commit=False))
 
-    def post(self, request):
-        form = GridForm(request.POST)
-        if form.is_valid():
-            org = resolve_org(request.user, form, "org_code", "view")
-            if org is not None:
-                grid = form.save(commit=False)
-                grid.org = org
-                ok, _ = run_service(request, form, lambda: services.save_grid(request.user, grid),
-                                    "网格已设立。")
-                if ok:
-                    return redirect("grid_detail", code=grid.code)
-        return self.page(form, status=400)
+    def success_message(self, form, obj, saved):
+        return "网格已设立。" if obj is None else "已保存。"
 
 
-class GridDetail(ScopedView):
+class GridDetail(ObjectDetailView):
+    """A grid's page, whose inline forms add a post holder or a building."""
+
     model = Grid
     template_name = "orgs/grid_detail.html"
+    context_object_name = "grid"
+    post_form = building_form = None
 
-    def context(self, grid, **forms):
-        user = self.request.user
+    def extra_context(self):
+        grid, user = self.object, self.request.user
         buildings = restrict(user, "view", Building).filter(grid=grid)
         return {
-            "grid": grid,
             "posts": restrict(user, "view", GridPost).filter(grid=grid).select_related("role"),
             "buildings": buildings,
             "households": buildings.aggregate(n=Sum("households"))["n"] or 0,
-            "can_change": restrict(user, "change", Grid).filter(pk=grid.pk).exists(),
-            "can_delete": restrict(user, "delete", Grid).filter(pk=grid.pk).exists(),
-            "can_add_post": can(user, "add", GridPost),
-            "can_delete_post": can(user, "delete", GridPost),
-            "can_add_building": can(user, "add", Building),
-            "can_change_building": can(user, "change", Building),
-            "can_delete_building": can(user, "delete", Building),
-            "post_form": forms.get("post_form") or GridPostForm(),
-            "building_form": forms.get("building_form") or BuildingForm(),
+            "can_add_post": self.can("add", GridPost),
+            "can_delete_post": self.can("delete", GridPost),
+            "can_add_building": self.can("add", Building),
+            "can_change_building": self.can("change", Building),
+            "can_delete_building": self.can("delete", Building),
+            "post_form": self.post_form or GridPostForm(user=user),
+            "building_form": self.building_form or BuildingForm(),
         }
 
-    def get(self, request, code):
-        grid = self.get_object()
-        return self.render(self.context(grid))
-
     def post(self, request, code):
-        """Adds a post holder or a building from the grid page's inline forms."""
-        grid = self.get_object()
+        grid = self.object = self.get_object()
+        user = request.user
         if request.POST.get("op") == "post":
-            form = GridPostForm(request.POST)
-            if form.is_valid():
-                ok, _ = run_service(request, form, lambda: services.add_grid_post(
-                    request.user, grid, form.cleaned_data["role"],
-                    form.cleaned_data["holder_name"], form.cleaned_data["since"]), "已添加。")
-                if ok:
-                    return redirect("grid_detail", code=code)
-            return self.render(self.context(grid, post_form=form), status=400)
-        form = BuildingForm(request.POST)
-        if form.is_valid():
-            building = form.save(commit=False)
-            building.grid = grid
-            ok, _ = run_service(request, form, lambda: services.save_building(
-                request.user, building), "楼栋已添加。")
-            if ok:
-                return redirect("grid_detail", code=code)
-        return self.render(self.context(grid, building_form=form), status=400)
+            form = self.post_form = GridPostForm(request.POST, user=user)
+            ok = form.is_valid() and run_service(request, form, lambda: services.add_grid_post(
+                user, grid, form.cleaned_data["role"], form.cleaned_data["holder_name"],
+                form.cleaned_data["since"]), "已添加。")[0]
+        else:
+            form = self.building_form = BuildingForm(request.POST, instance=Building(grid=grid))
+            ok = form.is_valid() and run_service(request, form, lambda: services.save_building(
+                user, form.save(commit=False)), "楼栋已添加。")[0]
+        if ok:
+            return redirect("grid_detail", code=code)
+        return self.render(self.context(grid), status=400)
 
 
-class GridEdit(ScopedView):
+class GridDelete(ObjectDeleteView):
     model = Grid
-    action = "change"
-    template_name = "orgs/form.html"
+    detail_url = "grid_detail"
+    list_url = "grid_list"
+    deleted_message = "网格“{obj.name}”已撤销。"
 
-    def page(self, form, grid, status=200):
-        return self.render({"form": form, "title": f"修改网格：{grid.name}", "submit": "保存",
-                            "cancel": reverse("grid_detail", args=[grid.code])}, status=status)
-
-    def get(self, request, code):
-        grid = self.get_object()
-        return self.page(GridForm(instance=grid, editing=True,
-                                  initial={"org_code": grid.org.code}), grid)
-
-    def post(self, request, code):
-        grid = self.get_object()
-        form = GridForm(request.POST, instance=grid, editing=True)
-        if form.is_valid():
-            org = resolve_org(request.user, form, "org_code", "view")
-            if org is not None:
-                grid = form.save(commit=False)
-                grid.org = org
-                ok, _ = run_service(request, form, lambda: services.save_grid(request.user, grid),
-                                    "已保存。")
-                if ok:
-                    return redirect("grid_detail", code=code)
-        return self.page(form, grid, status=400)
+    def delete(self, obj):
+        services.delete_grid(self.request.user, obj)
 
 
-class GridDelete(ScopedView):
-    model = Grid
-    action = "delete"
-
-    def post(self, request, code):
-        grid = self.get_object()
-        if run_action(request, lambda: services.delete_grid(request.user, grid),
-                      f"网格“{grid.name}”已撤销。"):
-            return redirect("grid_list")
-        return redirect("grid_detail", code=code)
-
-
-class GridPostDelete(ScopedView):
+class GridPostDelete(ObjectDeleteView):
     model = GridPost
-    action = "delete"
     lookup_field = "pk"
+    deleted_message = "已免去 {obj.holder_name} 的{obj.role.name}岗位。"
 
-    def post(self, request, pk):
-        post = self.get_object()
-        services.remove_grid_post(request.user, post)
-        messages.success(request, f"已免去 {post.holder_name} 的{post.role.name}岗位。")
-        return redirect("grid_detail", code=post.grid.code)
+    def delete(self, obj):
+        services.remove_grid_post(self.request.user, obj)
+
+    def object_url(self, obj):
+        return reverse("grid_detail", args=[obj.grid.code])
+
+    after_url = object_url
 
 
-class BuildingEdit(ScopedView):
+class BuildingEdit(ObjectEditView):
     model = Building
-    action = "change"
     lookup_field = "pk"
-    template_name = "orgs/form.html"
+    form_class = BuildingForm
+    form_takes_user = False
+    title_change = "修改楼栋：{obj}"
 
-    def page(self, form, building, status=200):
-        return self.render({"form": form, "title": f"修改楼栋：{building}", "submit": "保存",
-                            "cancel": reverse("grid_detail", args=[building.grid.code])},
-                           status=status)
+    def object_url(self, obj):
+        return reverse("grid_detail", args=[obj.grid.code])
 
-    def get(self, request, pk):
-        building = self.get_object()
-        return self.page(BuildingForm(instance=building), building)
-
-    def post(self, request, pk):
-        building = self.get_object()
-        form = BuildingForm(request.POST, instance=building)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.save_building(
-                request.user, form.save(commit=False)), "已保存。")
-            if ok:
-                return redirect("grid_detail", code=building.grid.code)
-        return self.page(form, building, status=400)
+    def save(self, form, obj):
+        return services.save_building(self.request.user, form.save(commit=False))
 
 
-class BuildingDelete(ScopedView):
+class BuildingDelete(ObjectDeleteView):
     model = Building
-    action = "delete"
     lookup_field = "pk"
+    deleted_message = "楼栋“{obj.name}”已删除。"
 
-    def post(self, request, pk):
-        building = self.get_object()
-        services.delete_building(request.user, building)
-        messages.success(request, f"楼栋“{building.name}”已删除。")
-        return redirect("grid_detail", code=building.grid.code)
+    def delete(self, obj):
+        services.delete_building(self.request.user, obj)
+
+    def object_url(self, obj):
+        return reverse("grid_detail", args=[obj.grid.code])
+
+    after_url = object_url
 
 
 # ---- units --------------------------------------------------------------------------------
 
-class UnitList(ScopedView):
+class UnitList(ObjectListView):
     model = Unit
     template_name = "orgs/unit_list.html"
+    filterset_class = UnitFilterSet
+    ordering = ("code",)
 
-    def get(self, request):
-        rows = self.scoped().select_related("org", "party_org")
-        within = request.GET.get("within", "").strip()
-        if within:
-            node = restrict(request.user, "view", Organization).filter(code=within).first()
-            rows = rows.filter(org__path__startswith=node.path) if node else rows.none()
-        unit_type = request.GET.get("type", "")
-        if unit_type in UnitType.values:
-            rows = rows.filter(unit_type=unit_type)
-        if request.GET.get("non_public") == "1":
-            rows = rows.filter(unit_type__in=NON_PUBLIC_UNIT_TYPES)
-        has_party = request.GET.get("party", "")
-        if has_party in ("1", "0"):
-            rows = rows.filter(party_org__isnull=has_party == "0")
-        q = request.GET.get("q", "").strip()
-        if q:
-            condition, _rank = search_filter(q)
-            rows = rows.filter(condition | Q(code__iexact=q))
-        page, query = paginate(request, rows.order_by("code"))
-        return self.render({"page": page, "query": query, "q": q, "within": within,
-                            "types": UnitType.choices, "type": unit_type,
-                            "non_public": request.GET.get("non_public") == "1",
-                            "party": has_party, "can_add": self.can("add")})
+    def annotate_rows(self, rows):
+        return rows.select_related("org", "party_org")
 
 
-class UnitFormMixin:
-    def apply_codes(self, form, unit):
-        org = resolve_org(self.request.user, form, "org_code", "view")
-        party_org = resolve_org(self.request.user, form, "party_org_code", "view")
-        if form.errors:
-            return False
-        unit.org, unit.party_org = org, party_org
-        return True
-
-
-class UnitCreate(UnitFormMixin, ScopedView):
+class UnitEdit(ObjectEditView):
     model = Unit
-    action = "add"
-    template_name = "orgs/form.html"
+    form_class = UnitForm
+    detail_url = "unit_detail"
+    list_url = "unit_list"
+    title_add = "登记驻区单位"
+    title_change = "修改单位：{obj.name}"
 
-    def page(self, form, status=200):
-        return self.render({"form": form, "title": "登记驻区单位", "submit": "保存",
-                            "cancel": reverse("unit_list")}, status=status)
+    def initial(self, obj):
+        return {} if obj else {"org": self.request.GET.get("org", "")}
 
-    def get(self, request):
-        return self.page(UnitForm(initial={"org_code": request.GET.get("org", "")}))
+    def save(self, form, obj):
+        return services.save_unit(self.request.user, form.save(commit=False))
 
-    def post(self, request):
-        form = UnitForm(request.POST)
-        if form.is_valid():
-            unit = form.save(commit=False)
-            if self.apply_codes(form, unit):
-                ok, _ = run_service(request, form, lambda: services.save_unit(request.user, unit),
-                                    "单位已登记。")
-                if ok:
-                    return redirect("unit_detail", code=unit.code)
-        return self.page(form, status=400)
+    def success_message(self, form, obj, saved):
+        return "单位已登记。" if obj is None else "已保存。"
 
 
-class UnitDetail(ScopedView):
+class UnitDetail(ObjectDetailView):
     model = Unit
     template_name = "orgs/unit_detail.html"
+    context_object_name = "unit"
 
-    def get(self, request, code):
-        unit = self.get_object()
-        return self.render({
-            "unit": unit,
-            "can_change": restrict(request.user, "change", Unit).filter(pk=unit.pk).exists(),
-            "can_delete": restrict(request.user, "delete", Unit).filter(pk=unit.pk).exists(),
-            "org_visible": restrict(request.user, "view", Organization)
-            .filter(pk__in=[unit.org_id, unit.party_org_id]).values_list("pk", flat=True),
-        })
+    def extra_context(self):
+        unit = self.object
+        return {"org_visible": restrict(self.request.user, "view", Organization)
+                .filter(pk__in=[unit.org_id, unit.party_org_id]).values_list("pk", flat=True)}
 
 
-class UnitEdit(UnitFormMixin, ScopedView):
+class UnitDelete(ObjectDeleteView):
     model = Unit
-    action = "change"
-    template_name = "orgs/form.html"
+    detail_url = "unit_detail"
+    list_url = "unit_list"
+    deleted_message = "单位“{obj.name}”已删除。"
 
-    def page(self, form, unit, status=200):
-        return self.render({"form": form, "title": f"修改单位：{unit.name}", "submit": "保存",
-                            "cancel": reverse("unit_detail", args=[unit.code])}, status=status)
-
-    def get(self, request, code):
-        unit = self.get_object()
-        initial = {"org_code": unit.org.code,
-                   "party_org_code": unit.party_org.code if unit.party_org else ""}
-        return self.page(UnitForm(instance=unit, editing=True, initial=initial), unit)
-
-    def post(self, request, code):
-        unit = self.get_object()
-        form = UnitForm(request.POST, instance=unit, editing=True)
-        if form.is_valid():
-            unit = form.save(commit=False)
-            if self.apply_codes(form, unit):
-                ok, _ = run_service(request, form, lambda: services.save_unit(request.user, unit),
-                                    "已保存。")
-                if ok:
-                    return redirect("unit_detail", code=code)
-        return self.page(form, unit, status=400)
-
-
-class UnitDelete(ScopedView):
-    model = Unit
-    action = "delete"
-
-    def post(self, request, code):
-        unit = self.get_object()
-        if run_action(request, lambda: services.delete_unit(request.user, unit),
-                      f"单位“{unit.name}”已删除。"):
-            return redirect("unit_list")
-        return redirect("unit_detail", code=code)
+    def delete(self, obj):
+        services.delete_unit(self.request.user, obj)
 
 
 # ---- grid posts configuration (一格五员) ---------------------------------------------------
 
-class GridRoleList(ScopedView):
+class GridRoleList(ObjectListView):
+    """The posts a grid is staffed with; a row's form changes it, the side form adds one."""
+
     model = GridRole
     template_name = "orgs/gridrole_list.html"
+    ordering = ("order", "id")
+    per_page = 100
 
-    def get(self, request):
-        return self.page(GridRoleForm())
+    def get_queryset(self):
+        return super().get_queryset().annotate(n=Count("posts"))
 
-    def page(self, form, status=200):
-        return self.render({"roles": self.scoped().annotate(n=Count("posts")), "form": form,
-                            "can_add": self.can("add"), "can_change": self.can("change")},
-                           status=status)
+    def extra_context(self):
+        return {"form": getattr(self, "form", None) or GridRoleForm(),
+                "can_change": self.can("change")}
 
     def post(self, request):
         pk = request.POST.get("pk")
         if pk:
             role = get_object_or_404(self.scoped("change"), pk=pk)
-            form = GridRoleForm(request.POST, instance=role)
         elif self.can("add"):
-            form = GridRoleForm(request.POST)
+            role = None
         else:
             raise PermissionDenied
+        form = self.form = GridRoleForm(request.POST, instance=role)
         if form.is_valid():
             ok, _ = run_service(request, form, lambda: services.save_grid_role(
                 request.user, form.save(commit=False)), "已保存。")
             if ok:
                 return redirect("gridrole_list")
-        return self.page(form, status=400)
+        return self.render(self.list_context(), status=400)

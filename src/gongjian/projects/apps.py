@@ -1,10 +1,13 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class ProjectsConfig(AppConfig):
+class ProjectsConfig(capabilities.Capability):
     name = "gongjian.projects"
     label = "projects"
     verbose_name = "三单与项目"
+    demo_order = 30
+    board_sections = (("gongjian.projects.queries", "boards/_projects.html"),)
+    board_order = 10
 
     def ready(self):
         from django.db.models import Q
@@ -35,7 +38,9 @@ class ProjectsConfig(AppConfig):
             "unit_liaison": perms("projects", "demand", "view")
             | perms("projects", "resource", "view", "add", "change")
             | perms("projects", "project", "view", "claim", "start", "progress") | parts,
-            "resident": perms("projects", "demand", "view", "add", "withdraw"),
+            # A resident follows (reads) the projects their own demands became.
+            "resident": perms("projects", "demand", "view", "add", "withdraw")
+            | perms("projects", "project", "view") | perms("projects", "projectevent", "view"),
         })
         register("服务需求", "demand_list", Demand, icon="bi-megaphone", order=40, group="服务")
         register("服务资源", "resource_list", Resource, icon="bi-box-seam", order=41, group="服务")

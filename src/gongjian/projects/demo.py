@@ -5,15 +5,19 @@
   万科梅沙教育; 金林湾花园 返迁; 四点钟学校 and the shared venues (金山小学运动场 …);
 - 金山桥 (000) and 陇海马路 (002): a few of their own.
 
-Every row goes through the services as the account that would act; afterwards the dates are
-moved back so that the projects sit at plausible points of their year, some of them late.
+Every row goes through the services as the account that would act, step after step, so the
+history and the notifications are the ones those steps write (a "待立项" is settled by the
+approval that follows it). Afterwards the dates are moved back so that the projects sit at
+plausible points of their year, some of them late — the notifications with them, and the
+deadlines they quote with the deadlines they were about.
 """
 
 import datetime
 
+from django.db.models import Max
 from django.utils import timezone
 
-from gongjian.core.models import User
+from gongjian.core.models import Notification, User
 
 from . import services
 from .models import Demand, Project, ProjectClaim, ProjectEvent, ProjectState, Resource
@@ -152,6 +156,10 @@ PROJECTS = [
      "为空巢老人设社区助餐点。", 50, S.CLAIMED, [("郑州乐善社会工作服务中心", 80)], None, 35),
 ]
 
+# Projects turned from demands (project title → demand titles): the demo resident's demand
+# became the medicine project, which the resident follows from their notification.
+SOURCES = {"医药超市惠民送药": ("慢病老人送药上门",)}
+
 STEP_GAP_DAYS = {S.APPROVED: 5, S.CLAIMED: 8, S.DOCKED: 6, S.EXECUTING: 5, S.ACCEPTED: 40,
                  S.CLOSED: 5}
 
@@ -172,24 +180,27 @@ def build(builder):
     units = {u.name: u for u in builder.units.values()}
     for name, category, title, description, capacity, when in RESOURCES:
         unit = units[name]
-        services.create_resource(_user("jinshan") if unit.code.startswith("XM-JS")
-                                 else _street_of(unit), unit=unit, category=category,
-                                 title=title, description=description, capacity=capacity,
-                                 available_text=when)
+        services.create_resource(unit=unit, category=category, title=title,
+                                 description=description, capacity=capacity,
+                                 available_text=when,
+                                 user=_user("jinshan") if unit.code.startswith("XM-JS")
+                                 else _street_of(unit))
+    posted = {}
     for poster, org, category, title, description, place, n, urgency, state in DEMANDS:
-        user = _user(poster)
         demand = services.create_demand(
-            user, org=builder.orgs[org], category=category, title=title,
-            description=description, place=place, beneficiaries=n, urgency=urgency)
+            org=builder.orgs[org], category=category, title=title, description=description,
+            place=place, beneficiaries=n, urgency=urgency, user=_user(poster))
         staff = _community_staff(org)
         if state == "accepted":
-            services.accept_demand(staff, demand)
+            services.accept_demand(demand, user=staff)
         elif state == "declined":
-            services.decline_demand(staff, demand, "已由社区自有经费解决，无需共建项目。")
+            services.decline_demand(demand, reason="已由社区自有经费解决，无需共建项目。",
+                                    user=staff)
         Demand.objects.filter(pk=demand.pk).update(
             created_at=timezone.now() - datetime.timedelta(days=builder.rng.randint(2, 20)))
+        posted[title] = demand
     for spec in PROJECTS:
-        _project(builder, units, today, *spec)
+        _project(builder, units, today, posted, *spec)
     builder.say(f"三单：{Resource.objects.count()} 项资源、{Demand.objects.count()} 条需求、"
                 f"{Project.objects.count()} 个共建项目")
 
@@ -213,55 +224,77 @@ def _community_staff(org_code):
     raise LookupError(org_code)
 
 
-def _project(builder, units, today, street_login, community_login, org_code, title, category,
-             description, target, final, claims, rating, days_ago):
+def _project(builder, units, today, posted, street_login, community_login, org_code, title,
+             category, description, target, final, claims, rating, days_ago):
     street, community = _user(street_login), _user(community_login)
     org = builder.orgs[org_code]
     start_day = today - datetime.timedelta(days=days_ago)
     planned_end = start_day + datetime.timedelta(days=90)
     title = title.format(month=(start_day + datetime.timedelta(days=20)).month)
-    p = services.create_project(community, title=title, category=category,
-                                description=description, org=org, target_beneficiaries=target,
-                                planned_start=start_day + datetime.timedelta(days=20),
-                                planned_end=planned_end)
+    sent = []  # the notifications of each step, in the order of the history lines
+
+    def step(call):
+        last = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+        result = call()
+        sent.append(list(Notification.objects.filter(pk__gt=last).values_list("pk", flat=True)))
+        return result
+
+    p = step(lambda: services.create_project(
+        title=title, category=category, description=description, org=org,
+        target_beneficiaries=target, planned_start=start_day + datetime.timedelta(days=20),
+        planned_end=planned_end, demands=[posted[t] for t in SOURCES.get(title, ())],
+        user=community))
     if final == S.REJECTED:
-        services.reject(street, p, "与已立项的社区自治项目重复，请合并申报。")
+        step(lambda: services.reject(p, reason="与已立项的社区自治项目重复，请合并申报。",
+                                     user=street))
     elif final != S.DECLARED:
-        services.approve(street, p, "同意立项。")
+        step(lambda: services.approve(p, note="同意立项。", user=street))
     reached = ORDER.index(final) if final in ORDER else 0
     if reached >= ORDER.index(S.CLAIMED):
         for name, share in claims:
             unit = units[name]
-            actor = _liaison_or_street(unit, street)
-            services.claim(actor, p, share=share, unit=unit)
+            step(lambda unit=unit, share=share: services.claim(
+                p, share=share, unit=unit, user=_liaison_or_street(unit, street)))
     if reached >= ORDER.index(S.DOCKED):
-        services.dock(community, p, date=start_day + datetime.timedelta(days=19),
-                      place=f"{org.name}党群服务中心", plan=f"{description}分工：认领单位按份额提供人员与物资，"
-                      "社区负责场地、组织居民和验收。")
+        step(lambda: services.dock(
+            p, date=start_day + datetime.timedelta(days=19), place=f"{org.name}党群服务中心",
+            plan=f"{description}分工：认领单位按份额提供人员与物资，社区负责场地、组织居民和验收。",
+            user=community))
     if reached >= ORDER.index(S.EXECUTING):
-        services.start(community, p, "按方案开始实施。")
-        services.progress(community, p, text="第一次活动顺利开展，居民反响良好。")
+        step(lambda: services.start(p, note="按方案开始实施。", user=community))
+        step(lambda: services.progress(p, text="第一次活动顺利开展，居民反响良好。",
+                                       user=community))
     if reached >= ORDER.index(S.ACCEPTED):
-        services.accept(community, p, rating=rating, beneficiary_count=int(target * 0.9),
-                        comment="居民满意，建议常态化开展。")
+        step(lambda: services.accept(p, rating=rating, beneficiary_count=int(target * 0.9),
+                                     comment="居民满意，建议常态化开展。", user=community))
     if reached >= ORDER.index(S.CLOSED):
-        services.close(community, p, "资料归档。")
-    _backdate(p, start_day, today)
+        step(lambda: services.close(p, note="资料归档。", user=community))
+    _backdate(p, start_day, today, sent)
 
 
-def _backdate(project, start_day, today):
+def _backdate(project, start_day, today, sent):
     """Spread the history over the days since declaration and set the step deadline from
-    the last step's date, so that the late ones are late by a plausible margin."""
+    the last step's date, so that the late ones are late by a plausible margin. Each step's
+    notifications move with its history line, and a deadline they quote (counted from the
+    day the demo ran) is counted from the step's day instead."""
     events = list(ProjectEvent.objects.filter(project=project).order_by("id"))
     day = start_day
     stamps = {}
     gaps = {"declare": 0, "approve": 5, "reject": 6, "claim": 4, "dock": 6, "start": 4,
             "progress": 10, "accept": 30, "close": 5}
-    for event in events:
+    for event, notes in zip(events, sent, strict=True):
         day = min(today, day + datetime.timedelta(days=gaps.get(event.step, 3)))
         at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
         ProjectEvent.objects.filter(pk=event.pk).update(at=at)
         stamps.setdefault(event.step, at)
+        quoted = services.deadline_for(event.state_to, today)
+        meant = services.deadline_for(event.state_to, day)
+        for note in Notification.objects.filter(pk__in=notes):
+            if quoted is not None:
+                note.title = note.title.replace(f"{quoted:%Y-%m-%d}", f"{meant:%Y-%m-%d}")
+                note.body = note.body.replace(f"{quoted:%Y-%m-%d}", f"{meant:%Y-%m-%d}")
+            note.created_at = at
+            note.save(update_fields=["title", "body", "created_at"])
     p = Project.objects.get(pk=project.pk)
     fields = {"declared_at": stamps.get("declare"), "approved_at": stamps.get("approve"),
               "started_at": stamps.get("start"), "accepted_at": stamps.get("accept"),

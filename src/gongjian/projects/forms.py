@@ -2,7 +2,7 @@ from django import forms
 
 from gongjian.core.forms import DATE_INPUT, Styled
 
-from .models import Category, ProjectState, Urgency
+from .models import Category, Urgency
 
 CATEGORY_CHOICES = list(Category.choices)
 
@@ -116,6 +116,9 @@ class NoteForm(ApproveForm):
 
 
 class ClaimForm(Styled, forms.Form):
+    """A claim: the unit (staff choose among the street's units, a liaison claims for their
+    own) and the resource put in, each cleaned to one of the objects offered."""
+
     unit = forms.ChoiceField(label="认领单位", required=False)
     share = forms.IntegerField(label="认领份额（%）", min_value=1, max_value=100,
                                error_messages={"max_value": "认领份额不能超过 100%%。",
@@ -127,6 +130,8 @@ class ClaimForm(Styled, forms.Form):
 
     def __init__(self, *args, units=(), resources=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.units = {u.code: u for u in units}
+        self.resources = {str(r.pk): r for r in resources}
         if units:
             self.fields["unit"].choices = [(u.code, u.name) for u in units]
             self.fields["unit"].required = True
@@ -134,6 +139,15 @@ class ClaimForm(Styled, forms.Form):
             del self.fields["unit"]
         self.fields["resource"].choices = [("", "（不指定）")] + [
             (str(r.pk), f"{r.title}（剩余 {r.remaining} 人次）") for r in resources]
+
+    def clean_unit(self):
+        return self.units.get(self.cleaned_data.get("unit") or "")
+
+    def clean_resource(self):
+        return self.resources.get(self.cleaned_data.get("resource") or "")
+
+    def clean_uses(self):
+        return self.cleaned_data.get("uses") or 0
 
 
 class DockForm(Styled, forms.Form):
@@ -159,18 +173,6 @@ class AcceptForm(Styled, forms.Form):
                                            max_value=1_000_000)
     comment = forms.CharField(label="验收意见", max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ProjectFilterForm(Styled, forms.Form):
-    q = forms.CharField(label="项目名称", required=False,
-                        widget=forms.TextInput(attrs={"placeholder": "项目名称"}))
-    state = forms.ChoiceField(label="状态", required=False,
-                              choices=[("", "全部状态")] + list(ProjectState.choices))
-    category = forms.ChoiceField(label="类别", required=False,
-                                 choices=[("", "全部类别")] + CATEGORY_CHOICES)
-    overdue = forms.BooleanField(label="只看逾期", required=False)
-    org = forms.CharField(label="组织编码", required=False,
-                          widget=forms.TextInput(attrs={"placeholder": "组织编码（含下级）"}))
 
 
 class SupervisionFilterForm(Styled, forms.Form):

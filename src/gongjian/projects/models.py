@@ -1,6 +1,6 @@
 """The three lists (三单): residents' demands, units' resources, and the projects that join them.
 
-A project moves through an explicit workflow (see services.TRANSITIONS); each step writes a
+A project moves through the workflow table of `workflows.py`; each step writes a
 ProjectEvent, the history shown on the project page. `step_deadline` is the date by which
 the current step's owner must act: the supervision page counts what is past it.
 """
@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from gongjian.core.access import RestrictedQuerySet
+from gongjian.core.access import SELF_ROLES, RestrictedQuerySet
+from gongjian.core.workflow import HistoryEvent
 from gongjian.orgs.models import Grid, Organization, Unit, community_path, street_path
 
 STEPLEN = Organization.steplen
@@ -117,6 +119,9 @@ class Demand(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("demand_detail", args=[self.pk])
+
     def clean(self):
         if self.grid_id and self.org_id and not self.grid.org.path.startswith(
                 community_path(self.org.path, street_path(self.org))):
@@ -179,6 +184,9 @@ class Resource(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("resource_detail", args=[self.pk])
+
     @property
     def remaining(self):
         return max(0, self.capacity - self.committed)
@@ -216,9 +224,18 @@ def _claimed_by(unit_id, prefix=""):
     return Q(**{f"{prefix}pk__in" if not prefix else f"{prefix}id__in": claims})
 
 
+def _followed_by(user_id, prefix=""):
+    posted = Demand.objects.filter(posted_by_id=user_id, project__isnull=False).values("project_id")
+    return Q(**{f"{prefix}pk__in" if not prefix else f"{prefix}id__in": posted})
+
+
 def project_open_scope(action, grant, prefix=""):
-    """What a unit liaison reaches beyond a grant's own scope: projects their unit claimed,
-    and (to view and claim) approved projects of their unit's street still open to claims."""
+    """What a grant reaches beyond its own scope. A resident (or member) reads — only reads —
+    the projects their own demands became, to follow what happens to them. A unit liaison
+    reaches the projects their unit claimed, and (to view and claim) approved projects of
+    their unit's street still open to claims."""
+    if grant.role in SELF_ROLES:
+        return _followed_by(grant.user_id, prefix) if action == "view" else None
     if grant.role != "unit_liaison" or grant.unit is None:
         return None
     claimed = _claimed_by(grant.unit_id, prefix)
@@ -279,6 +296,9 @@ class Project(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("project_detail", args=[self.pk])
 
     @classmethod
     def public_scope(cls, action):
@@ -352,29 +372,19 @@ class ProjectClaim(models.Model):
         return f"{self.unit} {self.share}%"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(HistoryEvent):
     """One line of a project's history: who did which step when, with a note."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events",
                                 verbose_name="项目")
-    at = models.DateTimeField("时间", default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name="操作人")
-    actor_label = models.CharField("操作方", max_length=100, blank=True)
-    step = models.CharField("步骤", max_length=16)
-    text = models.CharField("内容", max_length=500)
-    note = models.TextField("说明", blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     scope_org_path = "project__org__path"
+    # step_labels come from the workflow table (workflows.py sets them).
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = "项目记录"
         verbose_name_plural = "项目记录"
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return self.text
 
     @classmethod
     def open_scope(cls, action, grant):

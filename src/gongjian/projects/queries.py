@@ -1,16 +1,18 @@
-"""Read-side figures: the supervision pipeline and the public board of a community.
+"""Read-side questions: whose unit an account speaks for, how much of a project it reads, the
+supervision pipeline and the public board of a community.
 
 The pipeline is counted in SQL (grouped aggregates over the user's restricted projects), so
 a city of 100,000 projects costs a handful of index scans, not a loop over rows.
 """
 
 from collections import defaultdict
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gongjian.core.access import restrict
+from gongjian.core.access import ROLE_PERMISSIONS, SELF_ROLES, grants_of, permission_name, restrict
 from gongjian.orgs.models import Organization, Unit
 
 from .models import (
@@ -19,6 +21,7 @@ from .models import (
     Demand,
     Project,
     ProjectClaim,
+    ProjectEvent,
     ProjectState,
     Resource,
 )
@@ -31,6 +34,40 @@ LABELS = dict(ProjectState.choices)
 IN_PROGRESS = (ProjectState.CLAIMED, ProjectState.DOCKED, ProjectState.EXECUTING)
 OVERDUE_LIST = 50
 UNIT_ROWS = 30
+
+
+def liaison_unit(user: Any) -> Unit | None:
+    """The unit an account is the liaison of (it claims and offers for that unit only)."""
+    for grant in grants_of(user):
+        if grant.role == "unit_liaison" and grant.unit_id:
+            return grant.unit
+    return None
+
+
+def reads_as_poster(user: Any) -> bool:
+    """Whether the account reads projects only as the poster of their source demands (a
+    resident following what became of their demand): no other role of theirs reads projects.
+    Such a reader is not shown the staff's side — claims' notes, the notes of the
+    declaration (the other demands it joined) and of claims, the progress photos."""
+    perm = permission_name(Project, "view")
+    return not any(g.role not in SELF_ROLES and perm in ROLE_PERMISSIONS.get(g.role, ())
+                   for g in grants_of(user))
+
+
+# The notes of these steps are the staff's side: the other demands a declaration joined, a
+# unit's note on its claim.
+STAFF_NOTES = frozenset({"declare", "claim"})
+
+
+def history_for(user: Any, project: Project) -> list[ProjectEvent]:
+    """The project's history as `user` may read it (through restrict); one who reads it as
+    the poster of a source demand gets it without the staff's notes."""
+    events = list(restrict(user, "view", ProjectEvent).filter(project=project))
+    if reads_as_poster(user):
+        for event in events:
+            if event.step in STAFF_NOTES:
+                event.note = ""
+    return events
 
 
 def top_org(user):
@@ -103,11 +140,13 @@ def supervision(user, *, root=None, category="", today=None):
 
     late = list(projects.filter(overdue).select_related("org")
                 .order_by("step_deadline", "pk")[:OVERDUE_LIST])
-    from .services import NEXT_STEP, STEP_OWNERS
+    from .workflows import next_line  # the tables are built on this module's questions
 
     for p in late:
         p.days_overdue = (today - p.step_deadline).days
-        p.next_step, p.owner = NEXT_STEP.get(p.state, ""), STEP_OWNERS.get(p.state, "")
+        line = next_line(p)
+        p.next_step = "、".join(step.label for step, _ in line)
+        p.owner = "；".join(owner for _, owner in line)
     return {"root": root, "states": states, "total": total, "overdue_total": late_total,
             "children": children, "units": units, "overdue": late, "pipeline_labels":
             [LABELS[s] for s in PIPELINE], "today": today}

@@ -8,13 +8,14 @@ from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.reminders import register
 
 from .models import ACTIVE_STATES, Project, ProjectState
-from .services import NEXT_STEP
+from .workflows import next_line
 
 NEAR_DAYS = 2
 
 
 def _owners(project):
-    """Who must act in the project's current state."""
+    """Who is reminded in the project's current state: the street to approve, the claiming
+    units and the community while the units act, else the community."""
     if project.state == ProjectState.DECLARED:
         return org_staff(project.org, ("street_staff",))
     if project.state in (ProjectState.DOCKED, ProjectState.EXECUTING):
@@ -32,7 +33,7 @@ def sweep(today: datetime.date) -> int:
     projects = list(due)
     sent = 0
     for project in projects:
-        step = NEXT_STEP[project.state]
+        step = "、".join(s.label for s, _ in next_line(project))
         late = project.step_deadline < today
         kind = "overdue" if late else "near"
         if late:

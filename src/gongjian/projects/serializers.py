@@ -145,6 +145,12 @@ class ProjectClaimSerializer(serializers.ModelSerializer):
         fields = ["unit_code", "unit_name", "share", "resource", "uses", "note", "claimed_at"]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("poster"):  # a unit's note on its claim is the staff's side
+            data["note"] = ""
+        return data
+
 
 class ProjectEventSerializer(serializers.ModelSerializer):
     at = serializers.DateTimeField(read_only=True, label="时间")
@@ -152,11 +158,13 @@ class ProjectEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectEvent
-        fields = ["at", "step", "actor_label", "text", "note", "photos"]
+        fields = ["at", "step", "actor_name", "state_from", "state_to", "text", "note",
+                  "photos"]
         read_only_fields = fields
 
     def get_photos(self, event) -> list[int]:
-        return [p.pk for p in event.photos.all()]
+        # The ids of the photos the reader may open (context["photos"]: event id → ids).
+        return self.context.get("photos", {}).get(event.pk, [])
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -183,8 +191,13 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectDetailSerializer(ProjectSerializer):
-    claims = ProjectClaimSerializer(many=True, read_only=True, label="认领")
-    events = ProjectEventSerializer(many=True, read_only=True, label="项目记录")
+    """A project with its claims and history, as the view prepared them for the reader
+    (`visible_claims`, `visible_events`)."""
+
+    claims = ProjectClaimSerializer(source="visible_claims", many=True, read_only=True,
+                                    label="认领")
+    events = ProjectEventSerializer(source="visible_events", many=True, read_only=True,
+                                    label="项目记录")
 
     class Meta(ProjectSerializer.Meta):
         fields = ProjectSerializer.Meta.fields + ["claims", "events"]

@@ -1,30 +1,38 @@
 """Every change to demands, resources and projects. Views and the API only call these.
 
-The project workflow is the table TRANSITIONS: a step is allowed only from the states it
-lists; anything else is refused with a Chinese message (409). Each step locks the project
-row, re-checks the user's scope for the step's action, writes a ProjectEvent and tells the
-people concerned.
+The workflows are the tables of `workflows.py`: a step is taken only from the states it lists
+and by whom the table grants it; anything else is refused with a Chinese message (409). Each
+step locks the row, re-checks the user's scope for the step's action, writes the history
+(`record_event`) and tells the people concerned.
+
+Every public function takes the acting user keyword-only: `approve(project, user=…)`.
 """
 
 import datetime
+import functools
+from collections.abc import Callable, Iterable
+from types import SimpleNamespace
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from gongjian.core.access import grants_of, reach_orgs, restrict
+from gongjian.core.access import can, grants_of, reach_orgs, restrict
 from gongjian.core.images import clean_jpeg
+from gongjian.core.models import Notification, User
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, save_checked, validate
-from gongjian.orgs.models import Unit, street_path
+from gongjian.core.workflow import record_event
+from gongjian.orgs.models import Grid, Organization, Unit, street_path
 
 from .keywords import keywords_of, stored
 from .models import (
     Demand,
-    DemandState,
     Project,
     ProjectClaim,
     ProjectEvent,
@@ -33,83 +41,59 @@ from .models import (
     Resource,
     UnitRecord,
 )
+from .queries import liaison_unit
+from .workflows import DEMAND_WORKFLOW, PROJECT_WORKFLOW, as_rows, waiting_steps
 
 S = ProjectState
 
+# The tables as step → (sources, target, action, label) rows.
+TRANSITIONS = as_rows(PROJECT_WORKFLOW)
+DEMAND_TRANSITIONS = as_rows(DEMAND_WORKFLOW)
+
 # Days the owner of each state has for the next step (settings.PROJECT_STEP_DAYS overrides).
-DEFAULT_STEP_DAYS = {S.DECLARED: 7, S.APPROVED: 15, S.CLAIMED: 10, S.DOCKED: 7,
+DEFAULT_STEP_DAYS: dict[str, int] = {S.DECLARED: 7, S.APPROVED: 15, S.CLAIMED: 10, S.DOCKED: 7,
                      S.EXECUTING: 60, S.ACCEPTED: 7}
-# Who must act in each state, and what they must do.
-STEP_OWNERS = {S.DECLARED: "街道党建办", S.APPROVED: "驻区单位", S.CLAIMED: "社区党组织",
-               S.DOCKED: "认领单位", S.EXECUTING: "认领单位", S.ACCEPTED: "社区党组织"}
-NEXT_STEP = {S.DECLARED: "立项", S.APPROVED: "认领", S.CLAIMED: "对接", S.DOCKED: "开始执行",
-             S.EXECUTING: "验收", S.ACCEPTED: "结项"}
 
-# step → (states it may start from, state it leads to, access action, label)
-TRANSITIONS = {
-    "approve": ({S.DECLARED}, S.APPROVED, "approve", "立项"),
-    "reject": ({S.DECLARED}, S.REJECTED, "approve", "驳回"),
-    "claim": ({S.APPROVED, S.CLAIMED}, S.CLAIMED, "claim", "认领"),
-    "dock": ({S.CLAIMED}, S.DOCKED, "dock", "对接"),
-    "start": ({S.DOCKED}, S.EXECUTING, "start", "开始执行"),
-    "progress": ({S.EXECUTING}, S.EXECUTING, "progress", "填报进展"),
-    "accept": ({S.EXECUTING}, S.ACCEPTED, "accept", "验收"),
-    "close": ({S.ACCEPTED}, S.CLOSED, "close", "结项"),
-    "withdraw": ({S.DECLARED, S.APPROVED, S.CLAIMED, S.DOCKED}, S.WITHDRAWN, "withdraw", "撤回"),
-}
-_BEFORE_EXECUTION = {S.DECLARED, S.APPROVED, S.CLAIMED, S.DOCKED}
-_FINISHED = {S.REJECTED, S.WITHDRAWN, S.CLOSED}
+Fn = TypeVar("Fn", bound=Callable[..., Any])
 
 
-def step_days(state) -> int:
+def acting(fn: Fn) -> Fn:
+    """The acting user is passed by keyword (`approve(project, user=…)`). Older callers pass
+    it first instead (`approve(user, project)`); both are accepted while such callers remain."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if "user" not in kwargs and args and isinstance(args[0], User):
+            kwargs["user"], args = args[0], args[1:]
+        return fn(*args, **kwargs)
+
+    return call  # type: ignore[return-value]
+
+
+def step_days(state: str) -> int:
     overrides = getattr(settings, "PROJECT_STEP_DAYS", {}) or {}
     return int(overrides.get(str(state), DEFAULT_STEP_DAYS.get(state, 0)))
 
 
-def deadline_for(state, today=None):
+def deadline_for(state: str, today: datetime.date | None = None) -> datetime.date | None:
     if state not in DEFAULT_STEP_DAYS:
         return None
     return (today or timezone.localdate()) + datetime.timedelta(days=step_days(state))
 
 
-def refusal(step, project) -> str:
-    """Why `step` cannot be taken from the project's current state (Chinese)."""
-    state = project.state
-    if state in _FINISHED:
-        return f"项目已{project.get_state_display()}，不能再{TRANSITIONS[step][3]}。"
-    specific = {
-        "approve": "项目已立项，不能重复立项。",
-        "reject": "项目已立项，不能再驳回；如需终止请撤回。",
-        "claim": "项目尚未立项，不能认领。" if state == S.DECLARED
-        else "项目已完成对接，不再接受认领。",
-        "dock": "项目尚未立项，不能对接。" if state == S.DECLARED
-        else "项目还没有单位认领，不能对接。" if state == S.APPROVED
-        else "项目已完成对接。",
-        "start": "项目尚未完成对接，不能开始执行。" if state in _BEFORE_EXECUTION
-        else "项目已开始执行。",
-        "progress": "项目尚未开始执行，不能填报进展。" if state in _BEFORE_EXECUTION
-        else "项目已验收，不能再填报进展。",
-        "accept": "项目尚未执行，不能验收。" if state in _BEFORE_EXECUTION
-        else "项目已验收，不能重复验收。",
-        "close": "项目尚未验收，不能结项。",
-        "withdraw": "项目已开始执行，不能撤回。",
-    }
-    return specific[step]
-
-
-def project_url(project):
+def project_url(project: Project) -> str:
     return reverse("project_detail", args=[project.pk])
 
 
-def demand_url(demand):
+def demand_url(demand: Demand) -> str:
     return reverse("demand_detail", args=[demand.pk])
 
 
-def _now():
+def _now() -> datetime.datetime:
     return timezone.now()
 
 
-def _actor_label(user, project=None):
+def _actor_name(user: User | None, project: Project | None = None) -> str:
     """How the history names the acting side: the unit of a liaison, else the organisation
     of the user's grant that reaches the project, else the user's name."""
     grants = grants_of(user) if user is not None else ()
@@ -124,13 +108,15 @@ def _actor_label(user, project=None):
     return str(user) if user is not None else ""
 
 
-def _event(project, user, step, text, note="", actor_label=None, at=None):
-    return ProjectEvent.objects.create(
-        project=project, actor=user, step=step, text=text, note=note, at=at or _now(),
-        actor_label=actor_label if actor_label is not None else _actor_label(user, project))
+def _record(project: Project, step: str, user: User | None, text: str, note: str = "", *,
+            state_from: str = "", actor_name: str | None = None) -> ProjectEvent:
+    name = actor_name if actor_name is not None else _actor_name(user, project)
+    return cast(ProjectEvent, record_event(
+        project, step, user, text=f"{name} {text}", note=note, state_from=state_from,
+        state_to=project.state, actor_name=name))
 
 
-def _require_text(value, field, label, max_length=300):
+def _require_text(value: str | None, field: str, label: str, max_length: int = 300) -> str:
     value = (value or "").strip()
     if not value:
         raise DomainError(f"请填写{label}。", field=field, status=400)
@@ -139,14 +125,7 @@ def _require_text(value, field, label, max_length=300):
     return value
 
 
-def _user_unit(user):
-    for grant in grants_of(user):
-        if grant.role == "unit_liaison" and grant.unit_id:
-            return grant.unit
-    return None
-
-
-def _self_org(user, role_names=("resident", "member")):
+def _self_org(user: User, role_names: Iterable[str] = ("resident", "member")):
     for grant in grants_of(user):
         if grant.role in role_names and grant.org_id:
             return grant.org
@@ -155,7 +134,7 @@ def _self_org(user, role_names=("resident", "member")):
 
 # ---- demands --------------------------------------------------------------------------------
 
-def default_demand_org(user):
+def default_demand_org(user: User) -> Organization | None:
     """Where a demand posted by `user` belongs unless they choose: a resident's community, the
     organisation of a grid worker's or staff member's grant."""
     own = _self_org(user, ("resident",))
@@ -165,8 +144,10 @@ def default_demand_org(user):
     return orgs[0] if orgs else None
 
 
-def create_demand(user, *, org=None, grid=None, category, title, description, place,
-                  beneficiaries, urgency="normal"):
+@acting
+def create_demand(*, user: User, org: Organization | None = None, grid: Grid | None = None,
+                  category: str, title: str, description: str, place: str,
+                  beneficiaries: int, urgency: str = "normal") -> Demand:
     own = _self_org(user, ("resident",))
     if own is not None and not reach_orgs(user, "add", Demand):
         org = own  # residents post for their own community only
@@ -185,23 +166,11 @@ def create_demand(user, *, org=None, grid=None, category, title, description, pl
     return demand
 
 
-D = DemandState
-# demand step → (states it may start from, state it leads to, access action, label).
-# "reopen" is taken by the system, not a user: a project that is rejected or withdrawn sends
-# its source demands back to be handled again.
-DEMAND_TRANSITIONS = {
-    "accept": ({D.OPEN}, D.ACCEPTED, "change", "受理"),
-    "decline": ({D.OPEN, D.ACCEPTED}, D.DECLINED, "change", "不予受理"),
-    "withdraw": ({D.OPEN, D.ACCEPTED}, D.WITHDRAWN, "withdraw", "撤回"),
-    "project": ({D.OPEN, D.ACCEPTED}, D.PROJECT, "change", "转为项目"),
-    "reopen": ({D.PROJECT}, D.OPEN, None, "重新受理"),
-}
-
-
-def demand_detail_ids(user, demands) -> set[int]:
+def demand_detail_ids(user: User, demands: Iterable[Demand]) -> set[int]:
     """Which of `demands` `user` may read in full (poster, place, description, grid, notes):
     the poster, and staff who may act on the demand (accept or withdraw it). Others who
     reach a demand only to look for needs they can meet see its outline alone."""
+    demands = list(demands)
     ids = {d.pk for d in demands}
     if not ids or user is None or not user.is_authenticated:
         return set()
@@ -216,62 +185,63 @@ def demand_detail_ids(user, demands) -> set[int]:
     return own
 
 
-def _demand_step(demand, step, user, reason=None):
-    """Move a locked demand by `step` of DEMAND_TRANSITIONS, or refuse (409) in Chinese."""
-    allowed, target, _action, label = DEMAND_TRANSITIONS[step]
-    if demand.state not in allowed:
-        raise DomainError(f"需求当前为“{demand.get_state_display()}”，不能{label}。")
-    demand.state = target
+def _move_demand(demand: Demand, step: str, user: User | None, reason: str | None = None):
+    """Move a (locked) demand by `step` of the table, or refuse (409) in Chinese. Demands keep
+    no history of their own: who handled it, when, and why is on the row."""
+    DEMAND_WORKFLOW.check(step, demand)
+    DEMAND_WORKFLOW.move(demand, step)
     if reason is not None:
         demand.reason = reason
     demand.handled_at, demand.handled_by = _now(), user
     return demand
 
 
-def _locked_demand(user, demand, step):
-    action = DEMAND_TRANSITIONS[step][2]
-    row = (restrict(user, action, Demand).select_for_update(of=("self",))
-           .filter(pk=demand.pk).select_related("org").first())
-    if row is None:
-        raise OutOfScope()
+def _take_demand_step(demand: Demand, step: str, user: User, reason: str | None = None):
+    row = DEMAND_WORKFLOW.lock(user, demand, step)
+    _move_demand(row, step, user, reason)
+    row.save()
     return row
 
 
-def accept_demand(user, demand):
+@acting
+def accept_demand(demand: Demand, *, user: User) -> Demand:
     with transaction.atomic():
-        demand = _demand_step(_locked_demand(user, demand, "accept"), "accept", user)
-        demand.save()
+        demand = _take_demand_step(demand, "accept", user)
         notify([demand.posted_by], f"您的需求“{demand.title}”已受理", url=demand_url(demand),
                kind="demand")
     return demand
 
 
-def decline_demand(user, demand, reason):
+@acting
+def decline_demand(demand: Demand, reason: str = "", *, user: User) -> Demand:
     reason = _require_text(reason, "reason", "不予受理的原因")
     with transaction.atomic():
-        demand = _demand_step(_locked_demand(user, demand, "decline"), "decline", user, reason)
-        demand.save()
+        demand = _take_demand_step(demand, "decline", user, reason)
         notify([demand.posted_by], f"您的需求“{demand.title}”不予受理", body=reason,
                url=demand_url(demand), kind="demand")
     return demand
 
 
-def withdraw_demand(user, demand, reason=""):
+@acting
+def withdraw_demand(demand: Demand, reason: str = "", *, user: User) -> Demand:
     with transaction.atomic():
-        demand = _demand_step(_locked_demand(user, demand, "withdraw"), "withdraw", user,
-                              (reason or "").strip()[:300])
-        demand.save()
-    return demand
+        return _take_demand_step(demand, "withdraw", user, (reason or "").strip()[:300])
 
 
-def _reopen_demands(project, user, why):
+# The demand table's steps under their own names, for the page and the API (a project has
+# steps named "accept" and "withdraw" too).
+DEMAND_STEPS = SimpleNamespace(accept=accept_demand, decline=decline_demand,
+                               withdraw=withdraw_demand)
+
+
+def _reopen_demands(project: Project, user: User, why: str) -> list[Demand]:
     """A rejected or withdrawn project gives its source demands back: open again, unlinked,
     with the reason kept on the demand (demands have no history of their own)."""
     rows = list(Demand.objects.select_for_update(of=("self",))
-                .filter(project=project, state__in=DEMAND_TRANSITIONS["reopen"][0]))
+                .filter(project=project, state__in=DEMAND_WORKFLOW["reopen"].sources))
     note = f"所转项目“{project.title}”已{project.get_state_display()}：{why}"[:300]
     for demand in rows:
-        _demand_step(demand, "reopen", user, note)
+        _move_demand(demand, "reopen", user, note)
         demand.project = None
         demand.save()
     if rows:
@@ -288,8 +258,9 @@ RESOURCE_FIELDS = ("category", "title", "description", "capacity", "available_te
                    "available_from", "available_until", "address", "active")
 
 
-def create_resource(user, *, unit=None, **fields):
-    own = _user_unit(user)
+@acting
+def create_resource(*, user: User, unit: Unit | None = None, **fields: Any) -> Resource:
+    own = liaison_unit(user)
     if own is not None:
         unit = own  # a liaison offers their own unit's resources
     if unit is None:
@@ -302,7 +273,8 @@ def create_resource(user, *, unit=None, **fields):
     return save_checked(user, resource, "add")
 
 
-def update_resource(user, resource, **changes):
+@acting
+def update_resource(resource: Resource, *, user: User, **changes: Any) -> Resource:
     with transaction.atomic():
         row = (restrict(user, "change", Resource).select_for_update(of=("self",))
                .filter(pk=resource.pk).first())
@@ -318,8 +290,18 @@ def update_resource(user, resource, **changes):
 
 # ---- projects: creation ---------------------------------------------------------------------
 
-def create_project(user, *, title, category, description, org=None, target_beneficiaries=None,
-                   planned_start=None, planned_end=None, demands=()):
+def _todo_key(project: Project, step: str) -> str:
+    """The key of a notification asking for `step` of this project (settled once the project
+    no longer waits for it, see `_settle`)."""
+    return f"project:{project.pk}:todo:{step}"
+
+
+@acting
+def create_project(*, user: User, title: str, category: str, description: str,
+                   org: Organization | None = None, target_beneficiaries: int | None = None,
+                   planned_start: datetime.date | None = None,
+                   planned_end: datetime.date | None = None,
+                   demands: Iterable[Demand] = ()) -> Project:
     """Declare a project (申报), from one or more open demands or directly."""
     demands = list(demands)
     with transaction.atomic():
@@ -330,7 +312,8 @@ def create_project(user, *, title, category, description, org=None, target_benef
             if len(rows) != len(set(ids)):
                 raise DomainError("所选需求不存在或不在您的管理范围内。", field="demands",
                                   status=400)
-            closed = [d.title for d in rows if d.state not in DEMAND_TRANSITIONS["project"][0]]
+            closed = [d.title for d in rows
+                      if not DEMAND_WORKFLOW.allows("project", d.state)]
             if closed:
                 raise DomainError(f"需求“{closed[0]}”已处理，不能再转为项目。", field="demands")
             demands = rows
@@ -350,13 +333,13 @@ def create_project(user, *, title, category, description, org=None, target_benef
                           state=S.DECLARED, step_deadline=deadline_for(S.DECLARED))
         save_checked(user, project, "add")
         for demand in demands:
-            _demand_step(demand, "project", user)
+            _move_demand(demand, "project", user)
             demand.project = project
             demand.save()
         note = "；".join(f"来自需求“{d.title}”" for d in demands)
-        _event(project, user, "declare", f"{_actor_label(user, project)} 申报了该项目", note)
+        _record(project, "declare", user, "申报了该项目", note)
         notify(org_staff(project.org, ("street_staff",)), f"待立项：{project.title}",
-               url=project_url(project), kind="project",
+               url=project_url(project), kind="project", key=_todo_key(project, "approve"),
                body=f"{project.org.name}申报，请在 {project.step_deadline:%Y-%m-%d} 前审核。")
         notify([d.posted_by for d in demands if d.posted_by != user],
                f"您的需求已转为项目“{project.title}”", url=project_url(project), kind="demand")
@@ -365,44 +348,32 @@ def create_project(user, *, title, category, description, org=None, target_benef
 
 # ---- projects: the workflow -----------------------------------------------------------------
 
-def _locked(user, project, step):
-    allowed, _target, action, _label = TRANSITIONS[step]
-    row = (restrict(user, action, Project).select_for_update(of=("self",))
-           .filter(pk=project.pk).select_related("org").first())
-    if row is None:
-        # Visible but not actionable in this state (a liaison on a project not yet approved)
-        # is a refused step, not a missing object.
-        visible = (restrict(user, "view", Project).filter(pk=project.pk)
-                   .select_related("org").first())
-        if visible is not None and visible.state not in allowed \
-                and _holds_action(user, action):
-            raise DomainError(refusal(step, visible))
-        raise OutOfScope()
-    if row.state not in allowed:
-        raise DomainError(refusal(step, row))
-    return row
+def _lock(user: User, project: Project, step: str) -> Project:
+    """The table's lock (reach for the step, row lock, state, guard). A project the user sees
+    but cannot take the step on in this state (a liaison's project after the meeting) is a
+    refused step (409), not a missing object."""
+    try:
+        return PROJECT_WORKFLOW.lock(user, project, step)
+    except OutOfScope:
+        action = PROJECT_WORKFLOW[step].action
+        seen = restrict(user, "view", Project).filter(pk=project.pk).first()
+        if seen is not None and action is not None and can(user, action, Project) \
+                and not PROJECT_WORKFLOW.allows(step, seen.state):
+            raise DomainError(PROJECT_WORKFLOW.refuse(step, seen)) from None
+        raise
 
 
-def _holds_action(user, action):
-    from gongjian.core.access import can
-
-    return can(user, action, Project)
-
-
-def _claim_liaisons(project):
+def _claim_liaisons(project: Project) -> list[User]:
     units = [c.unit for c in project.claims.select_related("unit")]
     return [u for unit in units for u in unit_liaisons(unit)]
 
 
-def _community_staff(project):
-    return org_staff(project.org, ("community_staff",))
-
-
-def _tell(project, user, title, *, street=False, community=True, units=True, extra=(),
-          body=""):
+def _tell(project: Project, user: User, title: str, *, street: bool = False,
+          community: bool = True, units: bool = True, extra: Iterable[User | None] = (),
+          body: str = "") -> None:
     people = list(extra)
     if community:
-        people += _community_staff(project)
+        people += org_staff(project.org, ("community_staff",))
     if street:
         people += org_staff(project.org, ("street_staff",))
     if units:
@@ -411,72 +382,104 @@ def _tell(project, user, title, *, street=False, community=True, units=True, ext
            body=body)
 
 
-def _move(project, state):
-    project.state = state
-    project.step_deadline = deadline_for(state)
+def _move(project: Project, step: str) -> str:
+    """Take the table's step on a locked project: its state and the new step's deadline."""
+    before = PROJECT_WORKFLOW.move(project, step)
+    project.step_deadline = deadline_for(project.state)
+    return before
 
 
-def _save(project):
-    """Save a project after a step and carry its state and deadline to its claims."""
+def _save(project: Project) -> None:
+    """Save a project after a step, carry its state and deadline to its claims, and settle
+    the reminders that no longer ask anything."""
     project.save()
     project.claims.update(org=project.org, state=project.state,
                           step_deadline=project.step_deadline)
+    _settle(project)
 
 
-def approve(user, project, note=""):
+def _settle(project: Project) -> None:
+    """Mark read the project's to-do notifications for steps it no longer waits for ("待立项"
+    once approved) and its deadline reminders of states it has left: an unread notification
+    never asks for a step already taken."""
+    prefix = f"project:{project.pk}:"
+    waiting = [_todo_key(project, s.name) for s in waiting_steps(project)]
+    (Notification.objects.filter(key__startswith=prefix, read_at__isnull=True)
+     .exclude(key__startswith=f"{prefix}{project.state}:").exclude(key__in=waiting)
+     .update(read_at=_now()))
+
+
+def _street_liaisons(project: Project) -> list[User]:
+    """The liaisons of the units located in the project's street."""
+    units = (Unit.objects.filter(org__path__startswith=street_path(project.org),
+                                 grants__role="unit_liaison").distinct().order_by("code"))
+    return [u for unit in units for u in unit_liaisons(unit)]
+
+
+@acting
+def approve(project: Project, note: str = "", *, user: User) -> Project:
     with transaction.atomic():
-        project = _locked(user, project, "approve")
-        _move(project, S.APPROVED)
+        project = _lock(user, project, "approve")
+        before = _move(project, "approve")
         project.approved_at = _now()
         _save(project)
-        _event(project, user, "approve", f"{_actor_label(user, project)} 批准立项", note)
+        _record(project, "approve", user, "批准立项", note, state_from=before)
         _tell(project, user, f"项目已立项：{project.title}", extra=[project.created_by],
               body=f"开放驻区单位认领，认领期限 {project.step_deadline:%Y-%m-%d}。")
+        # The units of the street learn there is a project for them to claim.
+        notify(_street_liaisons(project), f"新项目待认领：{project.title}",
+               url=project_url(project), kind="project", key=_todo_key(project, "claim"),
+               body=f"{project.org.name} · {project.get_category_display()}，"
+                    f"认领期限 {project.step_deadline:%Y-%m-%d}。")
     return project
 
 
-def _reopened_note(reason, demands):
+def _reopened_note(reason: str, demands: list[Demand]) -> str:
     if not demands:
         return reason
     return reason + "；来源需求" + "、".join(f"“{d.title}”" for d in demands) + "已重新待受理"
 
 
-def reject(user, project, reason):
+@acting
+def reject(project: Project, reason: str = "", *, user: User) -> Project:
     reason = _require_text(reason, "reason", "驳回原因")
     with transaction.atomic():
-        project = _locked(user, project, "reject")
-        _move(project, S.REJECTED)
+        project = _lock(user, project, "reject")
+        before = _move(project, "reject")
         project.reason = reason
         _save(project)
         reopened = _reopen_demands(project, user, reason)
-        _event(project, user, "reject", f"{_actor_label(user, project)} 驳回了该项目",
-               _reopened_note(reason, reopened))
+        _record(project, "reject", user, "驳回了该项目", _reopened_note(reason, reopened),
+                state_from=before)
         _tell(project, user, f"项目被驳回：{project.title}", extra=[project.created_by],
               body=reason, units=False)
     return project
 
 
-def claim(user, project, *, share, unit=None, resource=None, uses=0, note=""):
-    """A unit takes a share (%) of an approved project; shares add up to at most 100."""
+def _whole(value: Any, field: str, message: str) -> int:
     try:
-        share = int(share)
+        return int(value)
     except (TypeError, ValueError):
-        raise DomainError("认领份额须为 1–100 的整数。", field="share", status=400) from None
+        raise DomainError(message, field=field, status=400) from None
+
+
+@acting
+def claim(project: Project, *, user: User, share: int, unit: Unit | None = None,
+          resource: Resource | None = None, uses: int = 0, note: str = "") -> ProjectClaim:
+    """A unit takes a share (%) of an approved project; shares add up to at most 100."""
+    share = _whole(share, "share", "认领份额须为 1–100 的整数。")
     if not 1 <= share <= 100:
         raise DomainError("认领份额须为 1–100%。", field="share", status=400)
-    try:
-        uses = int(uses or 0)
-    except (TypeError, ValueError):
-        raise DomainError("占用资源须为不小于 0 的整数。", field="uses", status=400) from None
+    uses = _whole(uses or 0, "uses", "占用资源须为不小于 0 的整数。")
     if uses < 0:
         raise DomainError("占用资源不能为负数。", field="uses", status=400)
-    own = _user_unit(user)
+    own = liaison_unit(user)
     if own is not None:
         unit = own  # a liaison claims for their own unit only
     if unit is None:
         raise DomainError("请选择认领单位。", field="unit", status=400)
     with transaction.atomic():
-        project = _locked(user, project, "claim")
+        project = _lock(user, project, "claim")
         if own is None and not restrict(user, "view", Unit).filter(pk=unit.pk).exists():
             raise DomainError("所选单位不在您的管理范围内。", field="unit", status=400)
         if street_path(unit.org) != street_path(project.org):
@@ -506,44 +509,47 @@ def claim(user, project, *, share, unit=None, resource=None, uses=0, note=""):
                 claim_row.save()
         except IntegrityError:
             raise DomainError(f"“{unit.name}”已认领本项目。") from None
-        first = project.state == S.APPROVED
+        before = project.state
         project.claimed_share += share
-        if first:
-            _move(project, S.CLAIMED)
+        if before == S.APPROVED:  # the first claim; later ones keep the state and deadline
+            _move(project, "claim")
         _save(project)
-        _event(project, user, "claim", f"{unit.name} 认领了该项目 {share}%", note,
-               actor_label=unit.name)
+        _record(project, "claim", user, f"认领了该项目 {share}%", note, state_from=before,
+                actor_name=unit.name)
         _tell(project, user, f"{unit.name} 认领了项目“{project.title}”{share}%",
               body=f"已认领合计 {project.claimed_share}%。")
     return claim_row
 
 
-def dock(user, project, *, date, place, plan):
+@acting
+def dock(project: Project, *, user: User, date: datetime.date | None, place: str,
+         plan: str) -> Project:
     place = _require_text(place, "place", "对接地点", 200)
     plan = _require_text(plan, "plan", "实施方案", 4000)
     if date is None:
         raise DomainError("请填写对接日期。", field="date", status=400)
     with transaction.atomic():
-        project = _locked(user, project, "dock")
-        _move(project, S.DOCKED)
+        project = _lock(user, project, "dock")
+        before = _move(project, "dock")
         project.dock_date, project.dock_place, project.dock_plan = date, place, plan
         _save(project)
-        _event(project, user, "dock",
-               f"{_actor_label(user, project)} 记录了对接：{date:%Y-%m-%d} 于{place}", plan)
+        _record(project, "dock", user, f"记录了对接：{date:%Y-%m-%d} 于{place}", plan,
+                state_from=before)
         _tell(project, user, f"项目已完成对接：{project.title}",
               body=f"{date:%Y-%m-%d} {place}")
     return project
 
 
-def start(user, project, note=""):
+@acting
+def start(project: Project, note: str = "", *, user: User) -> Project:
     with transaction.atomic():
-        project = _locked(user, project, "start")
-        _move(project, S.EXECUTING)
+        project = _lock(user, project, "start")
+        before = _move(project, "start")
         if project.planned_end and project.planned_end > timezone.localdate():
             project.step_deadline = project.planned_end
         project.started_at = _now()
         _save(project)
-        _event(project, user, "start", f"{_actor_label(user, project)} 开始执行", note)
+        _record(project, "start", user, "开始执行", note, state_from=before)
         _tell(project, user, f"项目开始执行：{project.title}")
     return project
 
@@ -551,7 +557,9 @@ def start(user, project, note=""):
 MAX_PHOTOS = 9
 
 
-def progress(user, project, *, text, photos=()):
+@acting
+def progress(project: Project, *, user: User, text: str,
+             photos: Iterable[UploadedFile] = ()) -> ProjectEvent:
     text = _require_text(text, "text", "进展情况", 2000)
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
@@ -559,43 +567,39 @@ def progress(user, project, *, text, photos=()):
     # Checked and re-encoded (metadata dropped) before anything is written.
     images = [clean_jpeg(p, field="photos") for p in photos]
     with transaction.atomic():
-        project = _locked(user, project, "progress")
-        event = _event(project, user, "progress",
-                       f"{_actor_label(user, project)} 填报了进展"
-                       + (f"（{len(photos)} 张照片）" if photos else ""), text)
-        stored = []
+        project = _lock(user, project, "progress")
+        event = _record(project, "progress", user,
+                        "填报了进展" + (f"（{len(photos)} 张照片）" if photos else ""), text,
+                        state_from=project.state)
+        kept: list[str] = []
         try:
             for data in images:
                 photo = ProjectPhoto(project=project, event=event, content_type="image/jpeg",
                                      uploaded_by=user)
                 photo.image.save("photo.jpg", ContentFile(data), save=False)
-                stored.append(photo.image.name)
+                kept.append(str(photo.image.name))
                 photo.save()
         except Exception:
-            for name in stored:  # a rolled-back row must not leave its file behind
+            for name in kept:  # a rolled-back row must not leave its file behind
                 ProjectPhoto.image.field.storage.delete(name)
             raise
         _tell(project, user, f"项目有新进展：{project.title}", body=text[:200])
     return event
 
 
-def accept(user, project, *, rating, beneficiary_count, comment=""):
-    try:
-        rating = int(rating)
-    except (TypeError, ValueError):
-        raise DomainError("群众评分须为 1–5 分。", field="rating", status=400) from None
+@acting
+def accept(project: Project, *, user: User, rating: int, beneficiary_count: int,
+           comment: str = "") -> Project:
+    rating = _whole(rating, "rating", "群众评分须为 1–5 分。")
     if not 1 <= rating <= 5:
         raise DomainError("群众评分须为 1–5 分。", field="rating", status=400)
-    try:
-        beneficiary_count = int(beneficiary_count)
-    except (TypeError, ValueError):
-        raise DomainError("请填写实际受益人数。", field="beneficiary_count", status=400) from None
+    beneficiary_count = _whole(beneficiary_count, "beneficiary_count", "请填写实际受益人数。")
     if not 0 <= beneficiary_count <= 1_000_000:
         raise DomainError("实际受益人数须为 0–1,000,000。", field="beneficiary_count",
                           status=400)
     with transaction.atomic():
-        project = _locked(user, project, "accept")
-        _move(project, S.ACCEPTED)
+        project = _lock(user, project, "accept")
+        before = _move(project, "accept")
         project.rating, project.beneficiary_count = rating, beneficiary_count
         project.acceptance_comment = (comment or "").strip()[:2000]
         project.accepted_at = _now()
@@ -605,66 +609,51 @@ def accept(user, project, *, rating, beneficiary_count, comment=""):
             UnitRecord.objects.filter(pk=record.pk).update(
                 projects_done=F("projects_done") + 1, rating_sum=F("rating_sum") + rating,
                 rating_count=F("rating_count") + 1)
-        _event(project, user, "accept",
-               f"{_actor_label(user, project)} 组织验收：群众评分 {rating} 分，"
-               f"受益 {beneficiary_count} 人", project.acceptance_comment)
+        _record(project, "accept", user,
+                f"组织验收：群众评分 {rating} 分，受益 {beneficiary_count} 人",
+                project.acceptance_comment, state_from=before)
         _tell(project, user, f"项目已验收：{project.title}", street=True,
               body=f"群众评分 {rating} 分，受益 {beneficiary_count} 人。")
     return project
 
 
-def close(user, project, note=""):
+@acting
+def close(project: Project, note: str = "", *, user: User) -> Project:
     with transaction.atomic():
-        project = _locked(user, project, "close")
-        _move(project, S.CLOSED)
+        project = _lock(user, project, "close")
+        before = _move(project, "close")
         project.closed_at = _now()
         _save(project)
-        _event(project, user, "close", f"{_actor_label(user, project)} 办理结项", note)
+        _record(project, "close", user, "办理结项", note, state_from=before)
         _tell(project, user, f"项目已结项：{project.title}", extra=[project.created_by])
     return project
 
 
-def withdraw(user, project, reason):
+@acting
+def withdraw(project: Project, reason: str = "", *, user: User) -> Project:
     reason = _require_text(reason, "reason", "撤回原因")
     with transaction.atomic():
-        project = _locked(user, project, "withdraw")
+        project = _lock(user, project, "withdraw")
         released = list(project.claims.filter(resource__isnull=False, uses__gt=0)
                         .values_list("resource_id", "uses"))
         for resource_id, uses in released:  # the units' committed capacity is free again
             Resource.objects.filter(pk=resource_id).update(committed=F("committed") - uses)
-        _move(project, S.WITHDRAWN)
+        before = _move(project, "withdraw")
         project.reason = reason
         _save(project)
         reopened = _reopen_demands(project, user, reason)
-        _event(project, user, "withdraw", f"{_actor_label(user, project)} 撤回了该项目",
-               _reopened_note(reason, reopened))
+        _record(project, "withdraw", user, "撤回了该项目", _reopened_note(reason, reopened),
+                state_from=before)
         _tell(project, user, f"项目已撤回：{project.title}", body=reason,
               street=True, extra=[project.created_by])
     return project
 
 
-STEP_FUNCTIONS = {"approve": approve, "reject": reject, "claim": claim, "dock": dock,
-                  "start": start, "progress": progress, "accept": accept, "close": close,
-                  "withdraw": withdraw}
+# The project table's steps by name (the page and the API look them up on this module).
+STEP_FUNCTIONS = {step.name: globals()[step.name] for step in PROJECT_WORKFLOW}
 
 
-def allowed_steps(user, project):
-    """The steps `user` may take on `project` now (for buttons): state and scope both."""
-    from gongjian.core.access import can
-
-    steps = []
-    for step, (states, _target, action, _label) in TRANSITIONS.items():
-        if project.state not in states or not can(user, action, Project):
-            continue
-        if restrict(user, action, Project).filter(pk=project.pk).exists():
-            steps.append(step)
-    if "claim" in steps and _user_unit(user) is not None \
-            and project.claims.filter(unit=_user_unit(user)).exists():
-        steps.remove("claim")
-    return steps
-
-
-def photo_for(user, pk):
+def photo_for(user: User, pk: int) -> ProjectPhoto:
     photo = restrict(user, "view", ProjectPhoto).filter(pk=pk).first()
     if photo is None:
         raise OutOfScope()

@@ -1,19 +1,29 @@
 """Pages of the three lists: demands, resources, projects with their steps, supervision."""
 
+from dataclasses import replace
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
 from django.db.models.functions import Length, Substr
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.access import can, reach_orgs, restrict
-from gongjian.core.generic import ScopedView, paginate, run_action, run_service
+from gongjian.core.generic import (
+    ObjectListView,
+    ScopedView,
+    WorkflowStepView,
+    paginate,
+    run_service,
+)
 from gongjian.core.services import DomainError, OutOfScope
 from gongjian.orgs.models import Grid, Organization, Unit, ancestor_paths, street_path
 
 from . import matching, queries, services
+from .filtersets import DemandFilterSet, ProjectFilterSet, ResourceFilterSet
 from .forms import (
     AcceptForm,
     ApproveForm,
@@ -22,7 +32,6 @@ from .forms import (
     DockForm,
     NoteForm,
     ProgressForm,
-    ProjectFilterForm,
     ProjectForm,
     ReasonForm,
     ResourceForm,
@@ -31,17 +40,13 @@ from .forms import (
 from .models import (
     ACTIVE_STATES,
     OPEN_DEMAND_STATES,
-    Category,
     Demand,
-    DemandState,
     Project,
     ProjectClaim,
-    ProjectEvent,
     ProjectPhoto,
     Resource,
 )
-
-MATCHES_ON_DETAIL = 5
+from .workflows import DEMAND_WORKFLOW, PROJECT_WORKFLOW, next_line
 
 
 def _orgs_for(user, action, model, limit=300):
@@ -70,27 +75,18 @@ def _clean_int(value):
         return None
 
 
+MATCHES_ON_DETAIL = 5
+
+
 # ---- demands --------------------------------------------------------------------------------
 
-class DemandList(ScopedView):
+class DemandList(ObjectListView):
     model = Demand
+    filterset_class = DemandFilterSet
     template_name = "projects/demand_list.html"
 
-    def get(self, request):
-        rows = self.scoped().select_related("org", "posted_by")
-        state = request.GET.get("state", "")
-        category = request.GET.get("category", "")
-        q = (request.GET.get("q") or "").strip()
-        if state in DemandState.values:
-            rows = rows.filter(state=state)
-        if category in Category.values:
-            rows = rows.filter(category=category)
-        if q:
-            rows = rows.filter(title__icontains=q)
-        page, query = paginate(request, rows)
-        return self.render({"page": page, "query": query, "state": state, "category": category,
-                            "q": q, "states": DemandState.choices,
-                            "categories": Category.choices, "can_add": self.can("add")})
+    def get_queryset(self):
+        return self.scoped().select_related("org", "posted_by")
 
 
 class DemandCreate(ScopedView):
@@ -124,7 +120,7 @@ class DemandCreate(ScopedView):
         if data.get("grid"):
             grid = restrict(user, "view", Grid).filter(code=data["grid"]).first()
         ok, demand = run_service(request, form, lambda: services.create_demand(
-            user, org=org, grid=grid, category=data["category"], title=data["title"],
+            user=user, org=org, grid=grid, category=data["category"], title=data["title"],
             description=data["description"], place=data["place"],
             beneficiaries=data["beneficiaries"], urgency=data["urgency"]), "需求已提交。")
         if not ok:
@@ -141,47 +137,33 @@ class DemandDetail(ScopedView):
         demand = self.get_object(queryset=self.scoped().select_related(
             "org", "grid", "posted_by", "project", "handled_by"))
         user = request.user
-        in_change = restrict(user, "change", Demand).filter(pk=demand.pk).exists()
-        in_withdraw = restrict(user, "withdraw", Demand).filter(pk=demand.pk).exists()
+        steps = DEMAND_WORKFLOW.available_steps(user, demand)
+        names = {s.name for s in steps}
         show_matches = can(user, "view", Resource) and demand.is_open
         return self.render({
             "d": demand,
             # poster, place, description: only for the poster and staff who may act on it
             "details": demand.pk in services.demand_detail_ids(user, [demand]),
-            "can_accept": in_change and demand.state == DemandState.OPEN,
-            "can_decline": in_change and demand.is_open,
-            "can_withdraw": in_withdraw and demand.is_open,
-            "can_project": demand.is_open and can(user, "add", Project) and in_change,
+            "steps": steps,
+            "can_decline": "decline" in names,
+            "can_withdraw": "withdraw" in names,
+            "can_project": DEMAND_WORKFLOW.allows("project", demand.state)
+            and can(user, "add", Project)
+            and restrict(user, "change", Demand).filter(pk=demand.pk).exists(),
             "matches": matching.resources_for(user, demand, MATCHES_ON_DETAIL)
             if show_matches else None,
             "project_visible": demand.project_id and restrict(user, "view", Project).filter(
                 pk=demand.project_id).exists(),
-            "reason_form": ReasonForm(),
         })
 
 
-class DemandStep(ScopedView):
+class DemandStep(WorkflowStepView):
     """POST accept | decline (reason) | withdraw (reason optional)."""
 
     model = Demand
-    http_method_names = ["post"]
-    STEPS = {"accept": "需求已受理。", "decline": "已标记为不予受理。", "withdraw": "需求已撤回。"}
-
-    def dispatch(self, request, *args, **kwargs):
-        step = kwargs.get("step")
-        if step not in self.STEPS:
-            raise Http404
-        self.action = services.DEMAND_TRANSITIONS[step][2]
-        return super().dispatch(request, *args, **kwargs)
-
-    def post(self, request, pk, step):
-        demand = get_object_or_404(restrict(request.user, "view", Demand), pk=pk)
-        reason = request.POST.get("reason", "")
-        calls = {"accept": lambda: services.accept_demand(request.user, demand),
-                 "decline": lambda: services.decline_demand(request.user, demand, reason),
-                 "withdraw": lambda: services.withdraw_demand(request.user, demand, reason)}
-        run_action(request, calls[step], self.STEPS[step])
-        return redirect("demand_detail", demand.pk)
+    workflow = DEMAND_WORKFLOW
+    services = services.DEMAND_STEPS
+    gone_url = "demand_list"
 
 
 class DemandMatches(ScopedView):
@@ -201,29 +183,25 @@ class DemandMatches(ScopedView):
 
 # ---- resources ------------------------------------------------------------------------------
 
-class ResourceList(ScopedView):
+# ---- resources ------------------------------------------------------------------------------
+
+class ResourceList(ObjectListView):
     model = Resource
+    filterset_class = ResourceFilterSet
     template_name = "projects/resource_list.html"
 
-    def get(self, request):
-        rows = self.scoped().select_related("unit")
-        category = request.GET.get("category", "")
-        q = (request.GET.get("q") or "").strip()
-        active = request.GET.get("active", "1")
-        if category in Category.values:
-            rows = rows.filter(category=category)
-        if q:
-            rows = rows.filter(Q(title__icontains=q) | Q(unit__name__icontains=q))
-        if active == "1":
-            rows = rows.filter(active=True)
-        page, query = paginate(request, rows)
-        return self.render({"page": page, "query": query, "category": category, "q": q,
-                            "active": active, "categories": Category.choices,
-                            "can_add": self.can("add")})
+    def get_queryset(self):
+        return self.scoped().select_related("unit")
+
+    def filtered(self, request):
+        data = request.GET.copy()
+        data.setdefault("active", "1")  # the page opens on the resources in use
+        filterset = self.filterset_class(data, queryset=self.get_queryset(), request=request)
+        return (filterset.qs if filterset.is_valid() else filterset.queryset.none()), filterset
 
 
 def _units_for(user, limit=500):
-    if services._user_unit(user) is not None:
+    if queries.liaison_unit(user) is not None:
         return []
     return list(restrict(user, "view", Unit).order_by("code")[:limit])
 
@@ -250,7 +228,7 @@ class ResourceCreate(ScopedView):
         if data.pop("unit", None):
             unit = restrict(user, "view", Unit).filter(code=form.cleaned_data["unit"]).first()
         ok, resource = run_service(request, form, lambda: services.create_resource(
-            user, unit=unit, **data), "资源已登记。")
+            user=user, unit=unit, **data), "资源已登记。")
         if not ok:
             return self.render(self.context(form))
         return redirect("resource_detail", resource.pk)
@@ -277,7 +255,7 @@ class ResourceEdit(ScopedView):
         if not form.is_valid():
             return self.render(self.context(form, r))
         ok, _ = run_service(request, form, lambda: services.update_resource(
-            request.user, r, **form.cleaned_data), "资源已保存。")
+            r, user=request.user, **form.cleaned_data), "资源已保存。")
         if not ok:
             return self.render(self.context(form, r))
         return redirect("resource_detail", r.pk)
@@ -303,42 +281,26 @@ class ResourceDetail(ScopedView):
 
 # ---- projects -------------------------------------------------------------------------------
 
-class ProjectList(ScopedView):
+# ---- projects -------------------------------------------------------------------------------
+
+class ProjectList(ObjectListView):
     model = Project
+    filterset_class = ProjectFilterSet
     template_name = "projects/project_list.html"
 
+    def get_queryset(self):
+        return self.scoped().select_related("org")
+
     def get(self, request):
-        user = request.user
-        form = ProjectFilterForm(request.GET)
-        rows = self.scoped().select_related("org")
-        scope_org = None
-        if form.is_valid():
-            data = form.cleaned_data
-            if data["q"]:
-                rows = rows.filter(title__icontains=data["q"])
-            if data["state"]:
-                rows = rows.filter(state=data["state"])
-            if data["category"]:
-                rows = rows.filter(category=data["category"])
-            if data["overdue"]:
-                rows = rows.filter(state__in=ACTIVE_STATES,
-                                   step_deadline__lt=timezone.localdate())
-            if data["org"]:
-                scope_org = restrict(user, "view", Organization).filter(code=data["org"]).first()
-                rows = rows.filter(org__path__startswith=scope_org.path) if scope_org \
-                    else rows.none()
-        unit = services._user_unit(user)
-        if request.GET.get("mine") == "1" and unit is not None:
-            rows = rows.filter(pk__in=ProjectClaim.objects.filter(unit=unit)
-                               .values("project_id"))
+        rows, filterset = self.filtered(request)
         page, query = paginate(request, rows)
         today = timezone.localdate()
         for p in page.object_list:
             p.late = p.overdue_days(today)
-        return self.render({"page": page, "query": query, "form": form, "scope_org": scope_org,
-                            "can_add": self.can("add"), "unit": unit,
+        return self.render({"page": page, "query": query, "filter": filterset,
+                            "can_add": self.can("add"), "unit": queries.liaison_unit(request.user),
                             "can_supervise": self.can("supervise"),
-                            "filtered": any(request.GET.get(k) for k in form.fields)})
+                            "filtered": any(request.GET.get(k) for k in filterset.filters)})
 
 
 class ProjectCreate(ScopedView):
@@ -384,7 +346,7 @@ class ProjectCreate(ScopedView):
         ids = [int(i) for i in data.get("demands") or []]
         demands = list(restrict(user, "change", Demand).filter(pk__in=ids))
         ok, project = run_service(request, form, lambda: services.create_project(
-            user, title=data["title"], category=data["category"],
+            user=user, title=data["title"], category=data["category"],
             description=data["description"], org=org,
             target_beneficiaries=data["target_beneficiaries"],
             planned_start=data["planned_start"], planned_end=data["planned_end"],
@@ -394,17 +356,13 @@ class ProjectCreate(ScopedView):
         return redirect("project_detail", project.pk)
 
 
-STEP_FORMS = {
-    "approve": (ApproveForm, "批准立项", "btn-party"),
-    "reject": (ReasonForm, "驳回", "btn-outline-danger"),
-    "claim": (ClaimForm, "认领项目", "btn-party"),
-    "dock": (DockForm, "记录对接", "btn-party"),
-    "start": (lambda *a, **k: NoteForm(*a, label="开始执行说明", **k), "开始执行", "btn-party"),
-    "progress": (ProgressForm, "填报进展", "btn-outline-primary"),
-    "accept": (AcceptForm, "组织验收", "btn-party"),
-    "close": (lambda *a, **k: NoteForm(*a, label="结项说明", **k), "结项", "btn-party"),
-    "withdraw": (ReasonForm, "撤回项目", "btn-outline-danger"),
-}
+# What a step's button says where its label alone reads too short.
+BUTTONS = {"approve": "批准立项", "claim": "认领项目", "dock": "记录对接", "accept": "组织验收",
+           "withdraw": "撤回项目"}
+
+
+def _button(step):
+    return replace(step, label=BUTTONS.get(step.name, step.label))
 
 
 class ProjectDetail(ScopedView):
@@ -415,112 +373,84 @@ class ProjectDetail(ScopedView):
     def get(self, request, pk):
         user = request.user
         p = self.get_object(queryset=self.scoped().select_related("org", "created_by"))
-        events = list(restrict(user, "view", ProjectEvent).filter(project=p)
-                      .prefetch_related("photos"))
-        claims = list(p.claims.select_related("unit", "resource"))
-        demands = list(restrict(user, "view", Demand).filter(project=p).select_related("org"))
-        steps = services.allowed_steps(user, p)
-        today = timezone.localdate()
+        poster = queries.reads_as_poster(user)
+        photos = list(restrict(user, "view", ProjectPhoto).filter(project=p)
+                      .select_related("event"))
+        for number, photo in enumerate(photos, 1):
+            photo.number = number
         return self.render({
-            "p": p, "events": events, "claims": claims, "demands": demands,
-            "steps": [{"step": s, "label": STEP_FORMS[s][1], "css": STEP_FORMS[s][2]}
-                      for s in steps],
-            "late": p.overdue_days(today),
-            "owner": services.STEP_OWNERS.get(p.state),
-            "next_step": services.NEXT_STEP.get(p.state),
-            "open_share": 100 - p.claimed_share,
+            "p": p, "poster": poster,
+            "events": queries.history_for(user, p),
+            "photos": photos,
+            "claims": list(p.claims.select_related("unit", "resource")),
+            "demands": list(restrict(user, "view", Demand).filter(project=p)
+                            .select_related("org")),
+            "steps": [_button(s) for s in PROJECT_WORKFLOW.available_steps(user, p)],
+            "form_steps": list(PROJECT_WORKFLOW.by_name),
+            "url_prefix": reverse("project_detail", args=[p.pk]),
+            "next_line": next_line(p) if p.state in ACTIVE_STATES else [],
+            "late": p.overdue_days(timezone.localdate()),
         })
 
 
-class ProjectStep(ScopedView):
+class ProjectStep(WorkflowStepView):
     """GET: the step's form; POST: take the step through the service."""
 
     model = Project
+    workflow = PROJECT_WORKFLOW
+    services = services
     template_name = "projects/project_step.html"
+    gone_url = "project_list"
 
-    def dispatch(self, request, *args, **kwargs):
-        step = kwargs.get("step")
-        if step not in services.TRANSITIONS:
-            raise Http404
-        self.action = services.TRANSITIONS[step][2]
-        return super().dispatch(request, *args, **kwargs)
+    def get_queryset(self):
+        # Found in view scope: the service tells a step refused in this state (409) from a
+        # project beyond the user's reach for that step (404).
+        return restrict(self.request.user, "view", Project).select_related("org")
 
-    def project(self, pk):
-        return get_object_or_404(restrict(self.request.user, "view", Project)
-                                 .select_related("org"), pk=pk)
+    def get_object(self, action=None, queryset=None):
+        if not hasattr(self, "_project"):
+            self._project = super().get_object(action, queryset)
+        return self._project
 
-    def make_form(self, step, project, data=None, files=None):
-        cls = STEP_FORMS[step][0]
+    @property
+    def forms(self):
+        return {"approve": ApproveForm, "reject": ReasonForm, "claim": self.claim_form,
+                "dock": DockForm, "start": partial(NoteForm, label="开始执行说明"),
+                "progress": ProgressForm, "accept": AcceptForm,
+                "close": partial(NoteForm, label="结项说明"), "withdraw": ReasonForm}
+
+    def claim_form(self, *args, **kwargs):
+        """Staff claim for one of the street's units; a liaison for their own unit, with its
+        resources that have capacity left."""
         user = self.request.user
-        if step == "claim":
-            own = services._user_unit(user)
-            units = [] if own else list(
-                restrict(user, "view", Unit).filter(
-                    org__path__startswith=street_path(project.org)).order_by("code")[:300])
-            res_q = Resource.objects.filter(active=True, unit=own) if own else \
-                restrict(user, "view", Resource).filter(
-                    active=True, unit__org__path__startswith=street_path(project.org))
-            resources = list(res_q.filter(capacity__gt=F("committed")).order_by("title")[:200])
-            return cls(data, units=units, resources=resources)
-        return cls(data, files) if step == "progress" else cls(data)
+        street = street_path(self.get_object().org)
+        own = queries.liaison_unit(user)
+        units = [] if own else list(restrict(user, "view", Unit).filter(
+            org__path__startswith=street).order_by("code")[:300])
+        offered = restrict(user, "view", Resource).filter(active=True,
+                                                          capacity__gt=F("committed"))
+        offered = offered.filter(unit=own) if own else offered.filter(
+            unit__org__path__startswith=street)
+        return ClaimForm(*args, units=units, resources=list(offered.order_by("title")[:200]),
+                         **kwargs)
 
-    def context(self, step, project, form):
-        return {"p": project, "step": step, "form": form, "label": STEP_FORMS[step][1],
-                "css": STEP_FORMS[step][2], "multipart": step == "progress",
-                "open_share": 100 - project.claimed_share}
+    def form_context(self, obj, form):
+        name = self.step.name
+        return {"p": obj, "step": name, "form": form, "label": BUTTONS.get(name, self.step.label),
+                "css": f"btn-{self.step.style}", "multipart": name == "progress",
+                "open_share": 100 - obj.claimed_share}
 
-    def get(self, request, pk, step):
-        project = self.project(pk)
-        if step not in services.allowed_steps(request.user, project):
-            if not restrict(request.user, self.action, Project).filter(pk=pk).exists() \
-                    and project.state in services.TRANSITIONS[step][0]:
-                raise Http404
-        return self.render(self.context(step, project, self.make_form(step, project)))
+    def take(self, obj, params):
+        try:
+            return super().take(obj, params)
+        except DomainError as error:
+            self.refused = error.status  # 409 a step refused here, 400 invalid data
+            raise
 
-    def post(self, request, pk, step):
-        user = request.user
-        project = self.project(pk)
-        form = self.make_form(step, project, request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render(self.context(step, project, form), status=400)
-        data = form.cleaned_data
-        if step == "claim":
-            unit = resource = None
-            if data.get("unit"):
-                unit = restrict(user, "view", Unit).filter(code=data["unit"]).first()
-            if data.get("resource"):
-                resource = restrict(user, "view", Resource).filter(pk=data["resource"]).first()
-            call = lambda: services.claim(user, project, share=data["share"], unit=unit,  # noqa: E731
-                                          resource=resource, uses=data.get("uses") or 0,
-                                          note=data.get("note", ""))
-        elif step in ("reject", "withdraw"):
-            call = lambda: services.STEP_FUNCTIONS[step](user, project, data["reason"])  # noqa: E731
-        elif step in ("approve", "start", "close"):
-            call = lambda: services.STEP_FUNCTIONS[step](user, project, data.get("note", ""))  # noqa: E731
-        elif step == "dock":
-            call = lambda: services.dock(user, project, date=data["date"],  # noqa: E731
-                                         place=data["place"], plan=data["plan"])
-        elif step == "progress":
-            call = lambda: services.progress(user, project, text=data["text"],  # noqa: E731
-                                             photos=data.get("photos") or [])
-        else:  # accept
-            call = lambda: services.accept(user, project, rating=data["rating"],  # noqa: E731
-                                           beneficiary_count=data["beneficiary_count"],
-                                           comment=data.get("comment", ""))
-        refused = {}
-
-        def guarded():
-            try:
-                return call()
-            except DomainError as error:
-                refused["status"] = error.status  # 400 invalid data, 409 a refused step
-                raise
-
-        ok, _ = run_service(request, form, guarded, f"已{STEP_FORMS[step][1]}。")
-        if not ok:
-            return self.render(self.context(step, project, form),
-                               status=refused.get("status", 409))
-        return redirect("project_detail", project.pk)
+    def render(self, context, status=200):
+        if status == 400:
+            status = getattr(self, "refused", status)
+        return super().render(context, status=status)
 
 
 class ProjectPhotoView(ScopedView):

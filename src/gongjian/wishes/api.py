@@ -3,7 +3,6 @@ services.py. A step refused in this state answers 409, invalid data 400 (Chinese
 `recipient` is present only for the poster, the claimer and the wish's community staff."""
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import (
@@ -17,8 +16,12 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from gongjian.core.access import restrict
-from gongjian.core.api_views import ScopedViewSet
+from gongjian.core.api_views import (
+    ScopedViewSet,
+    WorkflowViewSetMixin,
+    validated,
+    workflow_actions,
+)
 from gongjian.core.services import DomainError
 from gongjian.orgs.models import Organization
 
@@ -31,7 +34,7 @@ RELATED = ("org", "round", "claimer_unit", "claimer_person", "claimed_by", "post
 
 class WishEventSerializer(serializers.Serializer):
     step = serializers.CharField(label="步骤")
-    step_label = serializers.CharField(source="get_step_display", label="步骤名称")
+    step_label = serializers.CharField(label="步骤名称")
     state_to = serializers.CharField(label="新状态")
     at = serializers.DateTimeField(label="时间")
     note = serializers.CharField(label="说明")
@@ -141,8 +144,10 @@ class ClaimSerializer(serializers.Serializer):
 
 
 class FulfilSerializer(serializers.Serializer):
-    photo = serializers.FileField(label="实现照片", help_text="JPG/PNG 等图片，不超过上传大小上限。")
-    note = serializers.CharField(label="实现情况")
+    photo = serializers.FileField(label="实现照片", help_text="JPG/PNG 等图片，不超过上传大小上限。",
+                                  error_messages={"required": "请上传心愿实现的照片。"})
+    note = serializers.CharField(label="实现情况", error_messages={
+        "required": "请填写实现情况说明。", "blank": "请填写实现情况说明。"})
 
 
 class ConfirmSerializer(serializers.Serializer):
@@ -166,20 +171,7 @@ class WishQuerySerializer(serializers.Serializer):
                                    required=False)
 
 
-def _data(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    if not serializer.is_valid():
-        field, errors = next(iter(serializer.errors.items()))
-        raise DomainError(" ".join(str(e) for e in errors), field=field, status=400)
-    return serializer.validated_data
-
-
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="心愿 id")
-
-
-def _step_schema(summary, request, description=""):
-    return extend_schema(summary=summary, parameters=[_ID], request=request,
-                         responses=WishDetailSerializer, description=description)
 
 
 @extend_schema_view(
@@ -191,27 +183,31 @@ def _step_schema(summary, request, description=""):
                            responses=WishDetailSerializer),
     create=extend_schema(summary="发布心愿（待社区审核）", request=WishCreateSerializer,
                          responses={201: WishDetailSerializer}),
-    publish=_step_schema("审核发布到征集活动", PublishSerializer),
-    reject=_step_schema("审核不通过", ReasonSerializer, "reason 必填。"),
-    withdraw=_step_schema("撤回心愿（认领前）", ReasonSerializer),
-    claim=_step_schema("认领心愿", ClaimSerializer,
-                       "同一心愿只能被一人（或一个单位）认领；已被认领时答 409“该心愿已被认领”。"),
-    release=_step_schema("放弃认领", ReasonSerializer, "reason 必填；心愿重新发布。"),
-    fulfil=_step_schema("上传照片标记实现", FulfilSerializer,
-                        "multipart/form-data：photo（图片，必填）和 note（必填）。"),
-    confirm=_step_schema("确认心愿实现（受助人或社区代为确认）", ConfirmSerializer),
-    thank=_step_schema("发表感谢留言（公开展示）", ThankSerializer),
     reveal=extend_schema(summary="查看受助人完整联系电话", parameters=[_ID], request=None,
                          responses=PhoneSerializer, description="每次查看都记入审计日志。"),
 )
-class WishViewSet(ScopedViewSet):
-    """微心愿：提交、审核发布、认领、实现、确认、感谢。"""
+@workflow_actions(
+    services.WORKFLOW, services=services, responses=WishDetailSerializer, parameters=[_ID],
+    requests={"publish": PublishSerializer, "reject": ReasonSerializer,
+              "withdraw": ReasonSerializer, "claim": ClaimSerializer,
+              "release": ReasonSerializer, "fulfil": FulfilSerializer,
+              "confirm": ConfirmSerializer, "thank": ThankSerializer},
+    parsers={"fulfil": [MultiPartParser, FormParser]},
+    descriptions={
+        "publish": "发布到所选征集活动；不选时用心愿已有的或当前进行中的征集活动。",
+        "reject": "reason 必填。",
+        "withdraw": "认领前可撤回。",
+        "claim": "同一心愿只能被一人（或一个单位）认领；已被认领时答 409“该心愿已被认领”。",
+        "release": "reason 必填；心愿重新发布。",
+        "fulfil": "上传照片标记实现。multipart/form-data：photo（图片，必填）和 note（必填）。",
+        "confirm": "受助人或社区代为确认。",
+        "thank": "感谢留言公开展示。",
+    })
+class WishViewSet(WorkflowViewSetMixin, ScopedViewSet):
+    """微心愿：提交、审核发布、认领、实现、确认、感谢（每一步一个 POST …/{id}/{步骤}/）。"""
 
     model = Wish
-    model_actions = {**ScopedViewSet.model_actions, "publish": "review", "reject": "review",
-                     "withdraw": "withdraw", "claim": "claim", "release": "fulfil",
-                     "fulfil": "fulfil", "confirm": "confirm", "thank": "confirm",
-                     "reveal": "view"}
+    model_actions = {**ScopedViewSet.model_actions, "reveal": "view"}
     http_method_names = ["get", "post", "head", "options"]
     filter_backends = ()
     serializer_class = WishSerializer
@@ -219,9 +215,12 @@ class WishViewSet(ScopedViewSet):
     def base_queryset(self):
         return Wish.objects.select_related(*RELATED)
 
-    def _answer(self, wish, status_code=status.HTTP_200_OK):
-        wish = get_object_or_404(self.base_queryset().restrict(self.request.user, "view")
-                                 .prefetch_related("events"), pk=wish.pk)
+    def answer(self, wish, status_code=status.HTTP_200_OK):
+        """The wish with its history, as the user now sees it."""
+        wish = self.base_queryset().restrict(self.request.user, "view").prefetch_related(
+            "events").filter(pk=wish.pk).first()
+        if wish is None:  # the step took it out of the user's sight
+            return Response(status=status.HTTP_204_NO_CONTENT)
         response = Response(WishDetailSerializer(wish, context=self.get_serializer_context())
                             .data, status=status_code)
         add_never_cache_headers(response)
@@ -249,87 +248,24 @@ class WishViewSet(ScopedViewSet):
         return self.get_paginated_response(WishSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request, pk=None):
-        return self._answer(self.get_object())
+        return self.answer(self.get_object())
 
     def create(self, request):
-        data = _data(WishCreateSerializer, request)
+        data = validated(WishCreateSerializer, request)
         org = None
         code = (data.pop("org", "") or "").strip()
         if code:
             org = Organization.objects.filter(code=code).first()
             if org is None:
                 raise DomainError(f"社区编码“{code}”不存在。", field="org", status=400)
-        wish = Wish(org=org, **{k: v for k, v in data.items()})
-        wish = services.post_wish(request.user, wish)
-        return self._answer(wish, status.HTTP_201_CREATED)
-
-    @action(detail=True, methods=["post"])
-    def publish(self, request, pk=None):
-        wish = self.get_object()
-        data = _data(PublishSerializer, request)
-        round_ = None
-        if data.get("round"):
-            round_ = restrict(request.user, "view", Round).filter(pk=data["round"]).first()
-            if round_ is None:
-                raise DomainError("所选征集活动不存在或不在您的管理范围内。", field="round",
-                                  status=400)
-        services.publish(request.user, wish, round_, data.get("note", ""))
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        wish = self.get_object()
-        services.reject(request.user, wish, _data(ReasonSerializer, request).get("reason", ""))
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        wish = self.get_object()
-        services.withdraw(request.user, wish, _data(ReasonSerializer, request).get("reason", ""))
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"])
-    def claim(self, request, pk=None):
-        wish = self.get_object()
-        code = (_data(ClaimSerializer, request).get("unit") or "").strip()
-        unit = None
-        if code:
-            unit = next((u for u in services.claim_units(request.user) if u.code == code), None)
-            if unit is None:
-                raise DomainError(f"您不是单位“{code}”的联络员。", field="unit", status=400)
-        services.claim(request.user, wish, unit)
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"])
-    def release(self, request, pk=None):
-        wish = self.get_object()
-        services.release(request.user, wish, _data(ReasonSerializer, request).get("reason", ""))
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
-    def fulfil(self, request, pk=None):
-        wish = self.get_object()
-        services.fulfil(request.user, wish, request.FILES.get("photo"),
-                        request.data.get("note", ""))
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        wish = self.get_object()
-        services.confirm(request.user, wish, _data(ConfirmSerializer, request).get("note", ""))
-        return self._answer(wish)
-
-    @action(detail=True, methods=["post"])
-    def thank(self, request, pk=None):
-        wish = self.get_object()
-        services.thank(request.user, wish, _data(ThankSerializer, request).get("text", ""))
-        return self._answer(wish)
+        wish = services.post_wish(Wish(org=org, **data), user=request.user)
+        return self.answer(wish, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         wish = self.get_object()
-        response = Response(PhoneSerializer({"phone": services.reveal_phone(request.user, wish)})
-                            .data)
+        response = Response(PhoneSerializer({"phone": services.reveal_phone(
+            wish, user=request.user)}).data)
         add_never_cache_headers(response)
         return response
 
@@ -415,11 +351,11 @@ class RoundViewSet(ScopedViewSet):
         return Response(RoundSerializer(round_, context=self.get_serializer_context()).data)
 
     def create(self, request):
-        data = _data(RoundWriteSerializer, request)
+        data = validated(RoundWriteSerializer, request)
         org = Organization.objects.filter(code=data.pop("org").strip()).first()
         if org is None:
             raise DomainError("主办组织编码不存在。", field="org", status=400)
-        round_ = services.save_round(request.user, Round(org=org, **data))
+        round_ = services.save_round(Round(org=org, **data), user=request.user)
         round_ = with_counts([Round.objects.select_related("org").get(pk=round_.pk)])[0]
         return Response(RoundSerializer(round_, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)

@@ -1,10 +1,13 @@
-from django.apps import AppConfig
+from gongjian.core import capabilities
 
 
-class WishesConfig(AppConfig):
+class WishesConfig(capabilities.Capability):
     name = "gongjian.wishes"
     label = "wishes"
     verbose_name = "微心愿"
+    demo_order = 40
+    board_sections = (("gongjian.wishes.queries", "boards/_wishes.html"),)
+    board_order = 20
 
     def ready(self):
         from gongjian.core.access import extend_role_permissions, perms

@@ -51,10 +51,6 @@ class WishForm(Styled, forms.ModelForm):
         self.order_fields(["org"])
 
 
-class ReasonForm(Styled, forms.Form):
-    reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class PublishForm(Styled, forms.Form):
     round = forms.ModelChoiceField(label="发布到征集活动", queryset=Round.objects.none(),
                                    required=False, empty_label="进行中的活动（自动选择）")

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.access import SELF_ROLES, RestrictedQuerySet
 from gongjian.core.crypto import EncryptedField
+from gongjian.core.workflow import HistoryEvent
 from gongjian.orgs.models import Organization, ancestor_paths, community_path, street_path
 
 
@@ -189,6 +191,9 @@ class Wish(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("wish_detail", args=[self.pk])
+
     @classmethod
     def public_scope(cls, action):
         # The public board shows published wishes and what became of them (no recipient).
@@ -215,7 +220,7 @@ class Wish(models.Model):
         if self.org_id and not is_community(self.org):
             errors["org"] = "心愿须归属一个社区。"
         if self.round_id and self.org_id and not self.org.path.startswith(self.round.org.path):
-            errors["round"] = f"“{self.round.name}”不是本社区或其街道的征集活动。"
+            errors["round"] = f"{quoted(self.round.name)}不是本社区或其街道的征集活动。"
         if self.recipient_phone:
             from gongjian.members.models import mobile_validator
 
@@ -260,6 +265,13 @@ class Wish(models.Model):
         return bool(self.photo) and self.state in DONE_STATES
 
 
+def quoted(name: str) -> str:
+    """A name in “…” within a sentence; quotation marks inside it become 「」 so that quotes
+    never nest (“会展街道「红驿舫」微心愿认领季”)."""
+    inner = (name or "").replace("“", "「").replace("”", "」")
+    return f"“{inner}”"
+
+
 def mask_name(name: str) -> str:
     name = (name or "").strip()
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
@@ -277,29 +289,23 @@ class Step(models.TextChoices):
     THANK = "thank", "感谢留言"
 
 
-class WishEvent(models.Model):
-    """One step in a wish's history: who, when, what, with the note they gave."""
+class WishEvent(HistoryEvent):
+    """One step in a wish's history (the kit's history line): who, when, what, with the note
+    they gave. Written only through `core.workflow.record_event`."""
 
     wish = models.ForeignKey(Wish, on_delete=models.CASCADE, related_name="events",
                              verbose_name="心愿")
-    step = models.CharField("步骤", max_length=10, choices=Step.choices)
-    state_from = models.CharField("原状态", max_length=12, choices=State.choices, blank=True)
-    state_to = models.CharField("新状态", max_length=12, choices=State.choices)
-    actor = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name="操作人")
-    actor_name = models.CharField("操作人", max_length=100, blank=True)
-    at = models.DateTimeField("时间", default=timezone.now)
-    note = models.CharField("说明", max_length=500, blank=True)
+
+    step_labels = dict(Step.choices)
 
     objects = RestrictedQuerySet.as_manager()
     scope_org_path = "wish__org__path"
     scope_self = "wish__posted_by_id"
 
-    class Meta:
+    class Meta(HistoryEvent.Meta):
         verbose_name = "心愿记录"
         verbose_name_plural = "心愿记录"
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["wish", "at"])]
 
     def __str__(self):
-        return f"{self.wish} {self.get_step_display()}"
+        return f"{self.wish} {self.step_label}"

@@ -1,119 +1,57 @@
-"""Every step of a micro-wish. The workflow is the table TRANSITIONS; each step checks the
-actor's reach (restrict), the state, writes a WishEvent (the history people read) and tells
-whoever it concerns.
+"""Every step of a micro-wish. The steps are one table, `WORKFLOW` (core.workflow): it refuses
+a step out of order in words people understand, and its access actions and guards decide
+which buttons a page offers and whose turn it is. Each step function locks the wish through
+the table, writes the history line (`record_event`) and tells whoever it concerns.
 
 Claiming is a conditional UPDATE (`... WHERE state = 'published'`): of two simultaneous claims
 the database lets exactly one change the row; the other finds it held and is told so.
 """
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from gongjian.core import audit
+from gongjian.core import audit, workflow
 from gongjian.core.access import grants_of, reach_orgs, restrict
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, validate
+from gongjian.core.workflow import Workflow, accepts_user_first, record_event
 from gongjian.orgs.models import Organization, Unit, ancestor_paths, community_path, street_path
 
 from . import photos
-from .models import CLAIMED_STATES, Round, State, Step, Wish, WishEvent
+from .models import CLAIMED_STATES, Round, State, Step, Wish, quoted
 
 S = State
-
-# step → (states it may start from, state it leads to)
-TRANSITIONS = {
-    Step.PUBLISH: ({S.SUBMITTED}, S.PUBLISHED),
-    Step.REJECT: ({S.SUBMITTED}, S.REJECTED),
-    Step.WITHDRAW: ({S.SUBMITTED, S.PUBLISHED}, S.WITHDRAWN),
-    Step.CLAIM: ({S.PUBLISHED}, S.CLAIMED),
-    Step.RELEASE: ({S.CLAIMED}, S.PUBLISHED),
-    Step.FULFIL: ({S.CLAIMED}, S.FULFILLED),
-    Step.CONFIRM: ({S.FULFILLED}, S.CONFIRMED),
-    Step.THANK: ({S.CONFIRMED}, S.CONFIRMED),
-}
-# The access action (restrict) each step needs.
-STEP_ACTION = {
-    Step.PUBLISH: "review", Step.REJECT: "review", Step.WITHDRAW: "withdraw",
-    Step.CLAIM: "claim", Step.RELEASE: "fulfil", Step.FULFIL: "fulfil",
-    Step.CONFIRM: "confirm", Step.THANK: "confirm",
-}
-
 ALREADY_CLAIMED = "该心愿已被认领。"
 
 
-def refusal(step: str, state: str) -> str:
-    """Why `step` cannot be taken from `state`, in the words a user understands."""
-    if step == Step.CLAIM:
+def refusal(step: workflow.Step, wish: Wish) -> str:
+    """Why `step` cannot be taken in the wish's state, in the words a user understands."""
+    state, name = wish.state, step.name
+    if name == Step.CLAIM:
         if state in CLAIMED_STATES:
             return ALREADY_CLAIMED
         if state == S.SUBMITTED:
             return "该心愿尚未审核发布，不能认领。"
         return "该心愿已关闭，不能认领。"
-    if step in (Step.PUBLISH, Step.REJECT):
+    if name in (Step.PUBLISH, Step.REJECT):
         return f"该心愿已是“{S(state).label}”，无需再审核。"
-    if step == Step.WITHDRAW:
+    if name == Step.WITHDRAW:
         if state in CLAIMED_STATES:
             return "心愿已被认领，不能撤回；如确需撤回请联系认领人放弃认领。"
         return f"心愿当前为“{S(state).label}”，不能撤回。"
-    if step in (Step.FULFIL, Step.RELEASE):
+    if name in (Step.FULFIL, Step.RELEASE):
         if state == S.PUBLISHED:
             return "该心愿尚未被认领。"
         if state in (S.FULFILLED, S.CONFIRMED):
             return "该心愿已经实现。"
-        return f"心愿当前为“{S(state).label}”，不能{Step(step).label}。"
-    if step == Step.CONFIRM:
+        return f"心愿当前为“{S(state).label}”，不能{step.label}。"
+    if name == Step.CONFIRM:
         if state == S.CONFIRMED:
             return "该心愿已经确认。"
         return "心愿尚未实现，不能确认。"
-    if step == Step.THANK:
+    if name == Step.THANK:
         return "心愿确认实现后才能发表感谢留言。"
-    return f"心愿当前为“{S(state).label}”，不能{Step(step).label}。"
-
-
-def _check_state(wish, step):
-    sources, _target = TRANSITIONS[step]
-    if wish.state not in sources:
-        raise DomainError(refusal(step, wish.state))
-
-
-def _locked(user, wish, step):
-    """The wish re-read under a row lock, inside the caller's transaction, after the scope
-    check for the step."""
-    require_scope(user, STEP_ACTION[step], wish)
-    return Wish.objects.select_for_update().get(pk=wish.pk)
-
-
-def _event(wish, step, state_from, user, note=""):
-    name = (user.display_name or user.username) if user is not None else ""
-    return WishEvent.objects.create(wish=wish, step=step, state_from=state_from or "",
-                                    state_to=wish.state, actor=user, actor_name=name,
-                                    note=note[:500])
-
-
-def _url(wish):
-    return reverse("wish_detail", args=[wish.pk])
-
-
-def _staff(wish):
-    return org_staff(wish.org, roles=("community_staff",))
-
-
-def _claimers(wish):
-    people = [wish.claimed_by] if wish.claimed_by_id else []
-    return people + unit_liaisons(wish.claimer_unit)
-
-
-def _tell(users, wish, title, body=""):
-    notify(users, f"微心愿“{wish.title}”{title}", url=_url(wish), body=body, kind="wish")
-
-
-def _copy(wish):
-    """The caller's instance takes the stored values (it is the one the view shows next)."""
-    fresh = Wish.objects.get(pk=wish.pk)
-    for field in Wish._meta.concrete_fields:
-        setattr(wish, field.attname, getattr(fresh, field.attname))
-    return wish
+    return f"心愿当前为“{S(state).label}”，不能{step.label}。"
 
 
 # ---- who may do what ------------------------------------------------------------------------
@@ -172,9 +110,90 @@ def is_member(user) -> bool:
     return any(g.role == "member" for g in grants_of(user))
 
 
+# The guards: who, among those the step's access action reaches, may take it.
+
+def _not_the_poster(user, wish) -> str | None:
+    return "不能认领自己发布的心愿。" if wish.posted_by_id == user.pk else None
+
+
+def _the_claimer(user, wish) -> str | None:
+    return None if is_claimer(user, wish) else "只有认领人可以进行这一步。"
+
+
+def _not_the_claimer(user, wish) -> str | None:
+    if is_claimer(user, wish) and wish.posted_by_id != user.pk:
+        return "认领人不能自己确认，须由受助人或社区确认。"
+    return None
+
+
+def _not_thanked(user, wish) -> str | None:
+    return "已经发表过感谢留言。" if wish.thanks else None
+
+
+def _step(kind: Step, sources, target, **options) -> workflow.Step:
+    return workflow.Step(kind.value, kind.label, sources, target, **options)
+
+
+WORKFLOW = Workflow(Wish, [
+    _step(Step.PUBLISH, [S.SUBMITTED], S.PUBLISHED, action="review",
+          done="心愿已审核发布。", fields=("round", "note")),
+    _step(Step.REJECT, [S.SUBMITTED], S.REJECTED, action="review", style="danger",
+          done="已退回该心愿。", fields=("reason",)),
+    _step(Step.WITHDRAW, [S.SUBMITTED, S.PUBLISHED], S.WITHDRAWN, action="withdraw",
+          style="danger", owner="发布人或社区", done="心愿已撤回。", fields=("reason",)),
+    _step(Step.CLAIM, [S.PUBLISHED], S.CLAIMED, action="claim", guard=_not_the_poster,
+          done="认领成功！请与社区联系，尽快帮助实现心愿。", fields=("unit",)),
+    _step(Step.RELEASE, [S.CLAIMED], S.PUBLISHED, action="fulfil", guard=_the_claimer,
+          style="danger", owner="认领人", done="已放弃认领，心愿重新发布。", fields=("reason",)),
+    _step(Step.FULFIL, [S.CLAIMED], S.FULFILLED, action="fulfil", guard=_the_claimer,
+          owner="认领人", done="已提交实现照片，等待受助人确认。", fields=("photo", "note")),
+    _step(Step.CONFIRM, [S.FULFILLED], S.CONFIRMED, action="confirm", guard=_not_the_claimer,
+          owner="受助人或社区", done="已确认心愿实现。", fields=("note",)),
+    _step(Step.THANK, [S.CONFIRMED], None, action="confirm", guard=_not_thanked,
+          owner="受助人或社区", done="感谢留言已发布。", fields=("text",)),
+], refusal=refusal)
+
+# step → (states it may start from, state it leads to), read from the table.
+TRANSITIONS = WORKFLOW.transitions
+
+
+def next_line(wish: Wish):
+    """(step, whose) for the wish's "下一步" line."""
+    return WORKFLOW.next_line(wish, exclude=[Step.THANK] if wish.thanks else [])
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+def _event(wish, step, state_from, user, note=""):
+    return record_event(wish, step, user, note=note, state_from=state_from,
+                        state_to=wish.state)
+
+
+def _staff(wish):
+    return org_staff(wish.org, roles=("community_staff",))
+
+
+def _claimers(wish):
+    people = [wish.claimed_by] if wish.claimed_by_id else []
+    return people + unit_liaisons(wish.claimer_unit)
+
+
+def _tell(users, wish, title, body=""):
+    notify(users, f"微心愿{quoted(wish.title)}{title}", url=wish.get_absolute_url(), body=body, kind="wish")
+
+
+def _copy(wish):
+    """The caller's instance takes the stored values (it is the one the view shows next)."""
+    fresh = Wish.objects.get(pk=wish.pk)
+    for field in Wish._meta.concrete_fields:
+        setattr(wish, field.attname, getattr(fresh, field.attname))
+    return wish
+
+
 # ---- rounds ---------------------------------------------------------------------------------
 
-def save_round(user, round_: Round) -> Round:
+@accepts_user_first
+def save_round(round_: Round, *, user) -> Round:
     validate(round_)
     action = "add" if round_.pk is None else "change"
     with transaction.atomic():
@@ -185,7 +204,8 @@ def save_round(user, round_: Round) -> Round:
 
 # ---- the steps ------------------------------------------------------------------------------
 
-def post_wish(user, wish: Wish) -> Wish:
+@accepts_user_first
+def post_wish(wish: Wish, *, user) -> Wish:
     """A new wish, waiting for the community's review. `wish.org` is the community; a member or
     resident posts in their own community."""
     if not wish.org_id:
@@ -212,6 +232,23 @@ def post_wish(user, wish: Wish) -> Wish:
     return wish
 
 
+def _chosen_round(user, value) -> Round | None:
+    """The round a reviewer picked (a Round, its id, or the posted text of its id)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, Round):
+        text = str(value).strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            raise DomainError("征集活动选择有误。", field="round", status=400)
+        value = Round(pk=int(text))
+    chosen = restrict(user, "view", Round).filter(pk=value.pk).first()
+    if chosen is None:
+        raise DomainError("所选征集活动不存在或不在您的管理范围内。", field="round", status=400)
+    return chosen
+
+
 def _round_for(wish, round_):
     if round_ is None:
         round_ = wish.round
@@ -225,135 +262,147 @@ def _round_for(wish, round_):
         raise DomainError("发布心愿须选择一个征集活动（批次）；如没有进行中的活动，请先新建。",
                           field="round", status=400)
     if not wish.org.path.startswith(round_.org.path):
-        raise DomainError(f"“{round_.name}”不是本社区或其街道的征集活动。", field="round",
+        raise DomainError(f"{quoted(round_.name)}不是本社区或其街道的征集活动。", field="round",
                           status=400)
     if round_.ends_on < timezone.localdate():
-        raise DomainError(f"“{round_.name}”已于 {round_.ends_on:%Y-%m-%d} 结束，请选择进行中的"
-                          "征集活动。", field="round", status=400)
+        raise DomainError(f"{quoted(round_.name)}已于 {round_.ends_on:%Y-%m-%d} 结束，请选择"
+                          "进行中的征集活动。", field="round", status=400)
     return round_
 
 
-def publish(user, wish: Wish, round_: Round | None = None, note="") -> Wish:
+@accepts_user_first
+def publish(wish: Wish, *, user, round: Round | int | str | None = None,
+            note: str = "") -> Wish:
+    """Published into `round` (else the wish's own, else the running round of its community
+    or street)."""
     with transaction.atomic():
-        locked = _locked(user, wish, Step.PUBLISH)
-        _check_state(locked, Step.PUBLISH)
-        if round_ is not None and not restrict(user, "view", Round).filter(pk=round_.pk).exists():
-            raise DomainError("所选征集活动不存在或不在您的管理范围内。", field="round", status=400)
-        locked.round = _round_for(locked, round_)
-        locked.state = S.PUBLISHED
+        locked = WORKFLOW.lock(user, wish, Step.PUBLISH, related=["org"])
+        locked.round = _round_for(locked, _chosen_round(user, round))
+        before = WORKFLOW.move(locked, Step.PUBLISH)
         locked.published_at = timezone.now()
         locked.save()
-        _event(locked, Step.PUBLISH, S.SUBMITTED, user, note or f"发布到“{locked.round.name}”")
-        _tell([locked.posted_by], locked, "已审核发布", f"已发布到“{locked.round.name}”，等待认领。")
+        where = quoted(locked.round.name)
+        _event(locked, Step.PUBLISH, before, user, (note or "").strip() or f"发布到{where}")
+        _tell([locked.posted_by], locked, "已审核发布", f"已发布到{where}，等待认领。")
     return _copy(wish)
 
 
-def reject(user, wish: Wish, reason: str) -> Wish:
+@accepts_user_first
+def reject(wish: Wish, *, user, reason: str = "") -> Wish:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请填写未通过的原因。", field="reason", status=400)
     with transaction.atomic():
-        locked = _locked(user, wish, Step.REJECT)
-        _check_state(locked, Step.REJECT)
-        locked.state = S.REJECTED
+        locked = WORKFLOW.lock(user, wish, Step.REJECT)
+        before = WORKFLOW.move(locked, Step.REJECT)
         locked.reject_reason = reason[:200]
         locked.save()
-        _event(locked, Step.REJECT, S.SUBMITTED, user, reason)
+        _event(locked, Step.REJECT, before, user, reason)
         _tell([locked.posted_by], locked, "未通过审核", reason)
     return _copy(wish)
 
 
-def withdraw(user, wish: Wish, reason="") -> Wish:
+@accepts_user_first
+def withdraw(wish: Wish, *, user, reason: str = "") -> Wish:
+    reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _locked(user, wish, Step.WITHDRAW)
-        _check_state(locked, Step.WITHDRAW)
-        before = locked.state
-        locked.state = S.WITHDRAWN
+        locked = WORKFLOW.lock(user, wish, Step.WITHDRAW, related=["org", "posted_by"])
+        before = WORKFLOW.move(locked, Step.WITHDRAW)
         locked.save()
-        _event(locked, Step.WITHDRAW, before, user, (reason or "").strip())
+        _event(locked, Step.WITHDRAW, before, user, reason)
         others = [u for u in [locked.posted_by, *_staff(locked)] if u.pk != user.pk]
-        _tell(others, locked, "已撤回", reason or "")
+        _tell(others, locked, "已撤回", reason)
     return _copy(wish)
 
 
-def claim(user, wish: Wish, unit: Unit | None = None) -> Wish:
-    """Exactly one claimer: the UPDATE only changes a wish that is still published."""
+def _claim_unit(user, unit) -> Unit | None:
+    """The unit a liaison claims for (a Unit or its code); a member claims as themself."""
     units = claim_units(user)
+    if isinstance(unit, str):
+        code = unit.strip()
+        unit = None
+        if code:
+            unit = next((u for u in units if u.code == code), None)
+            if unit is None:
+                raise DomainError(f"您不是单位{quoted(code)}的联络员，不能以该单位名义认领。",
+                                  field="unit", status=400)
     if unit is not None and unit.pk not in {u.pk for u in units}:
         raise DomainError("您不是该单位的联络员，不能以该单位名义认领。", field="unit", status=400)
     if unit is None and not is_member(user):
         if len(units) != 1:
             raise DomainError("请选择以哪个单位的名义认领。", field="unit", status=400)
         unit = units[0]
+    return unit
+
+
+@accepts_user_first
+def claim(wish: Wish, *, user, unit: Unit | str | None = None) -> Wish:
+    """Exactly one claimer: the UPDATE only changes a wish that is still published. (Not
+    `WORKFLOW.lock`: the row is not locked, so a lost race is told by the database.)"""
+    unit = _claim_unit(user, unit)
     with transaction.atomic():
-        require_scope(user, "claim", wish)
-        current = Wish.objects.filter(pk=wish.pk).values("posted_by_id", "state").get()
-        if current["posted_by_id"] == user.pk:
-            raise DomainError("不能认领自己发布的心愿。")
+        require_scope(user, WORKFLOW[Step.CLAIM].action, wish)
+        current = Wish.objects.only("pk", "posted_by_id", "state").get(pk=wish.pk)
+        WORKFLOW.guard(user, current, Step.CLAIM)
         if unit is not None and not wish.org.path.startswith(street_path(unit.org)):
             raise DomainError("只能认领本单位所在街道的心愿。", field="unit", status=400)
         now = timezone.now()
         person = None if unit is not None else user.person
-        changed = Wish.objects.filter(pk=wish.pk, state=S.PUBLISHED).update(
-            state=S.CLAIMED, claimed_by=user, claimer_unit=unit, claimer_person=person,
-            claimed_at=now)
+        sources = WORKFLOW[Step.CLAIM].sources
+        changed = Wish.objects.filter(pk=wish.pk, state__in=sources).update(
+            state=WORKFLOW[Step.CLAIM].target, claimed_by=user, claimer_unit=unit,
+            claimer_person=person, claimed_at=now)
         if not changed:
-            state = Wish.objects.filter(pk=wish.pk).values_list("state", flat=True).get()
-            raise DomainError(refusal(Step.CLAIM, state))
+            current.state = Wish.objects.filter(pk=wish.pk).values_list("state", flat=True).get()
+            WORKFLOW.check(Step.CLAIM, current)  # says why it no longer waits for a claimer
+            raise DomainError(ALREADY_CLAIMED)
         locked = Wish.objects.select_related("claimer_unit", "claimed_by", "claimer_person",
                                              "posted_by", "org").get(pk=wish.pk)
         audit.record("update", locked, before={"state": S.PUBLISHED},
                      after={"state": S.CLAIMED, "claimed_by_id": user.pk,
                             "claimer_unit_id": unit.pk if unit else None})
         _event(locked, Step.CLAIM, S.PUBLISHED, user,
-               f"以“{unit.name}”名义认领" if unit else "")
+               f"以{quoted(unit.name)}名义认领" if unit else "")
         _tell([locked.posted_by, *_staff(locked)], locked, "已被认领",
               f"认领人：{locked.claimer_name}")
     return _copy(wish)
 
 
-def _require_claimer(user, wish):
-    if not is_claimer(user, wish):
-        raise DomainError("只有认领人可以进行这一步。")
-
-
-def release(user, wish: Wish, reason: str) -> Wish:
+@accepts_user_first
+def release(wish: Wish, *, user, reason: str = "") -> Wish:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请填写放弃认领的原因。", field="reason", status=400)
     with transaction.atomic():
-        locked = _locked(user, wish, Step.RELEASE)
-        _check_state(locked, Step.RELEASE)
-        _require_claimer(user, locked)
+        locked = WORKFLOW.lock(user, wish, Step.RELEASE)
         previous = _claimers(locked)
-        locked.state = S.PUBLISHED
+        before = WORKFLOW.move(locked, Step.RELEASE)
         locked.claimed_by = locked.claimer_person = locked.claimer_unit = None
         locked.claimed_at = None
         locked.save()
-        _event(locked, Step.RELEASE, S.CLAIMED, user, reason)
+        _event(locked, Step.RELEASE, before, user, reason)
         _tell([locked.posted_by, *_staff(locked)], locked, "被放弃认领，已重新发布", reason)
         _tell([u for u in previous if u.pk != user.pk], locked, "已放弃认领", reason)
     return _copy(wish)
 
 
-def fulfil(user, wish: Wish, photo, note: str) -> Wish:
+@accepts_user_first
+def fulfil(wish: Wish, *, user, photo=None, note: str = "") -> Wish:
     """Fulfilled with a photo (required) and a note; nothing is written if either is wrong."""
     note = (note or "").strip()
     with transaction.atomic():
-        locked = _locked(user, wish, Step.FULFIL)
-        _check_state(locked, Step.FULFIL)
-        _require_claimer(user, locked)
+        locked = WORKFLOW.lock(user, wish, Step.FULFIL)
         image = photos.read_image(photo)
         if not note:
             raise DomainError("请填写实现情况说明。", field="note", status=400)
         stored = photos.store(image)
         try:
-            locked.state = S.FULFILLED
+            before = WORKFLOW.move(locked, Step.FULFIL)
             locked.fulfilled_at = timezone.now()
             locked.fulfil_note = note
             locked.photo = stored
             locked.save()
-            _event(locked, Step.FULFIL, S.CLAIMED, user, note)
+            _event(locked, Step.FULFIL, before, user, note)
             _tell([locked.posted_by, *_staff(locked)], locked, "已实现，请确认",
                   "认领人已上传实现照片，请受助人确认。")
         except Exception:
@@ -362,41 +411,40 @@ def fulfil(user, wish: Wish, photo, note: str) -> Wish:
     return _copy(wish)
 
 
-def confirm(user, wish: Wish, note="") -> Wish:
+@accepts_user_first
+def confirm(wish: Wish, *, user, note: str = "") -> Wish:
     with transaction.atomic():
-        locked = _locked(user, wish, Step.CONFIRM)
-        _check_state(locked, Step.CONFIRM)
-        if is_claimer(user, locked) and locked.posted_by_id != user.pk:
-            raise DomainError("认领人不能自己确认，须由受助人或社区确认。")
-        locked.state = S.CONFIRMED
+        locked = WORKFLOW.lock(user, wish, Step.CONFIRM)
+        before = WORKFLOW.move(locked, Step.CONFIRM)
         locked.confirmed_at = timezone.now()
         locked.save()
         behalf = "" if user.pk == locked.posted_by_id else "社区代受助人确认"
-        _event(locked, Step.CONFIRM, S.FULFILLED, user, " ".join(filter(None, [behalf, note])))
+        _event(locked, Step.CONFIRM, before, user,
+               " ".join(filter(None, [behalf, (note or "").strip()])))
         _tell(_claimers(locked), locked, "已确认实现", "受助人已确认，感谢您的爱心。")
     return _copy(wish)
 
 
-def thank(user, wish: Wish, text: str) -> Wish:
+@accepts_user_first
+def thank(wish: Wish, *, user, text: str = "") -> Wish:
     text = (text or "").strip()
     if not text:
         raise DomainError("请填写感谢留言。", field="text", status=400)
     if len(text) > 500:
         raise DomainError("感谢留言不能超过 500 字。", field="text", status=400)
     with transaction.atomic():
-        locked = _locked(user, wish, Step.THANK)
-        _check_state(locked, Step.THANK)
-        if locked.thanks:
-            raise DomainError("已经发表过感谢留言。")
+        locked = WORKFLOW.lock(user, wish, Step.THANK)
+        before = WORKFLOW.move(locked, Step.THANK)
         locked.thanks = text
         locked.thanked_at = timezone.now()
         locked.save()
-        _event(locked, Step.THANK, S.CONFIRMED, user, text)
+        _event(locked, Step.THANK, before, user, text)
         _tell(_claimers(locked), locked, "收到感谢留言", text)
     return _copy(wish)
 
 
-def reveal_phone(user, wish: Wish) -> str:
+@accepts_user_first
+def reveal_phone(wish: Wish, *, user) -> str:
     """The recipient's full phone, for those who may see the recipient; logged."""
     require_scope(user, "view", wish)
     if not may_see_recipient(user, wish):
@@ -405,20 +453,6 @@ def reveal_phone(user, wish: Wish) -> str:
     return wish.recipient_phone
 
 
-# Which steps a user could take on a wish now (for buttons); the services decide for real.
 def available_steps(user, wish) -> set[str]:
-    steps = set()
-    reach = {action: restrict(user, action, Wish).filter(pk=wish.pk).exists()
-             for action in ("review", "withdraw", "claim", "fulfil", "confirm")}
-    for step, (sources, _target) in TRANSITIONS.items():
-        if wish.state in sources and reach[STEP_ACTION[step]]:
-            steps.add(step)
-    if Step.CLAIM in steps and wish.posted_by_id == user.pk:
-        steps.discard(Step.CLAIM)
-    if not is_claimer(user, wish):
-        steps -= {Step.RELEASE, Step.FULFIL}
-    elif wish.posted_by_id != user.pk:
-        steps.discard(Step.CONFIRM)
-    if wish.thanks:
-        steps.discard(Step.THANK)
-    return steps
+    """The steps a user may take on a wish now (the buttons a page offers)."""
+    return WORKFLOW.available(user, wish)

@@ -1,6 +1,7 @@
 """Micro-wish pages: phone-first for residents and members (post, the wall, claim, fulfil,
 confirm), desk pages for community staff (review queue, all wishes, rounds). Every step is a
-POST to its own URL calling the service; refusals come back as a message on the wish's page."""
+POST to its own URL, all served by one view of the workflow table (`WishStep`) calling the
+service; refusals come back as a message on the wish's page."""
 
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -11,19 +12,11 @@ from django.utils.cache import add_never_cache_headers
 from django.views import View
 
 from gongjian.core.access import can, restrict
-from gongjian.core.generic import ScopedView, paginate, run_action, run_service
+from gongjian.core.generic import ScopedView, WorkflowStepView, paginate, run_service
 from gongjian.orgs.models import ancestor_paths
 
 from . import photos, services
-from .forms import (
-    FulfilForm,
-    PublishForm,
-    ReasonForm,
-    RoundForm,
-    ThankForm,
-    WishFilterForm,
-    WishForm,
-)
+from .forms import FulfilForm, PublishForm, RoundForm, ThankForm, WishFilterForm, WishForm
 from .models import DONE_STATES, OPEN_STATES, Round, State, Step, Wish
 from .queries import with_counts
 
@@ -128,7 +121,7 @@ class WishReview(ScopedView):
         for wish in rows:
             wish.rounds = [r for r in rounds if wish.org.path.startswith(r.org.path)]
             wish.show_recipient = wish.pk in revealable
-        return self.render({"rows": rows, "reject_form": ReasonForm()})
+        return self.render({"rows": rows})
 
 
 class WishCreate(ScopedView):
@@ -144,25 +137,24 @@ class WishCreate(ScopedView):
         if form.is_valid():
             wish = form.save(commit=False)
             wish.org = form.cleaned_data.get("org")
-            ok, wish = run_service(request, form, lambda: services.post_wish(request.user, wish),
-                                   "心愿已提交，社区审核后将发布。")
+            ok, wish = run_service(request, form, lambda: services.post_wish(
+                wish, user=request.user), "心愿已提交，社区审核后将发布。")
             if ok:
                 return redirect("wish_detail", pk=wish.pk)
         return self.render({"form": form}, status=400)
 
 
-def detail_context(user, wish, revealed_phone=None, fulfil_form=None):
+def detail_context(user, wish, revealed_phone=None):
     steps = services.available_steps(user, wish)
     show_recipient = services.may_see_recipient(user, wish)
     return {
         "wish": wish, "steps": steps, "show_recipient": show_recipient,
         "revealed_phone": revealed_phone,
-        "events": list(wish.events.select_related("actor").order_by("at", "id")),
-        "is_claimer": services.is_claimer(user, wish),
+        # Who acted only for those who may see the recipient (the poster may be the recipient).
+        "events": list(wish.events.all()), "hide_actor": not show_recipient,
+        "next_line": services.next_line(wish),
         "publish_form": PublishForm(user=user, wish=wish) if Step.PUBLISH in steps else None,
-        "reason_form": ReasonForm(),
         "thank_form": ThankForm() if Step.THANK in steps else None,
-        "fulfil_form": fulfil_form,
         "units": services.claim_units(user),
         "is_member": services.is_member(user),
         "can_reveal": show_recipient and bool(wish.recipient_phone)
@@ -194,7 +186,7 @@ class WishReveal(ScopedView):
     def post(self, request, pk):
         wish = self.get_object(queryset=_wishes(request.user))
         try:
-            phone = services.reveal_phone(request.user, wish)
+            phone = services.reveal_phone(wish, user=request.user)
         except services.OutOfScope as error:
             raise Http404(error.message) from error
         response = self.render(detail_context(request.user, wish, revealed_phone=phone))
@@ -202,131 +194,23 @@ class WishReveal(ScopedView):
         return response
 
 
-class StepView(ScopedView):
-    """POST one step of the workflow; back to the wish's page with the outcome."""
+class WishStep(WorkflowStepView):
+    """Every step of a wish (services.WORKFLOW): a POST from the wish's page, back to it with
+    the outcome; fulfilling has its own page, for the claimer only (a photo and a note)."""
 
     model = Wish
-    lookup_field = "pk"
-    http_method_names = ["post"]
-    step = None
-    done = ""
-
-    def call(self, request, wish):
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        wish = self.get_object(queryset=_wishes(request.user, self.action))
-        run_action(request, lambda: self.call(request, wish), self.done)
-        target = request.POST.get("next", "")
-        if target.startswith("/wishes/") and "//" not in target:
-            return redirect(target)
-        if not restrict(request.user, "view", Wish).filter(pk=wish.pk).exists():
-            return redirect("wish_home")
-        return redirect("wish_detail", pk=wish.pk)
-
-
-def _round_from(request):
-    value = (request.POST.get("round") or "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise services.DomainError("征集活动选择有误。", field="round", status=400)
-    round_ = restrict(request.user, "view", Round).filter(pk=int(value)).first()
-    if round_ is None:
-        raise services.DomainError("所选征集活动不存在或不在您的管理范围内。", field="round",
-                                   status=400)
-    return round_
-
-
-class WishPublish(StepView):
-    action = "review"
-    done = "心愿已审核发布。"
-
-    def call(self, request, wish):
-        return services.publish(request.user, wish, _round_from(request))
-
-
-class WishReject(StepView):
-    action = "review"
-    done = "已退回该心愿。"
-
-    def call(self, request, wish):
-        return services.reject(request.user, wish, request.POST.get("reason", ""))
-
-
-class WishWithdraw(StepView):
-    action = "withdraw"
-    done = "心愿已撤回。"
-
-    def call(self, request, wish):
-        return services.withdraw(request.user, wish, request.POST.get("reason", ""))
-
-
-class WishClaim(StepView):
-    action = "claim"
-    done = "认领成功！请与社区联系，尽快帮助实现心愿。"
-
-    def call(self, request, wish):
-        unit = None
-        code = (request.POST.get("unit") or "").strip()
-        if code:
-            unit = next((u for u in services.claim_units(request.user) if u.code == code), None)
-            if unit is None:
-                raise services.DomainError("您不是该单位的联络员。", field="unit", status=400)
-        return services.claim(request.user, wish, unit)
-
-
-class WishRelease(StepView):
-    action = "fulfil"
-    done = "已放弃认领，心愿重新发布。"
-
-    def call(self, request, wish):
-        return services.release(request.user, wish, request.POST.get("reason", ""))
-
-
-class WishConfirm(StepView):
-    action = "confirm"
-    done = "已确认心愿实现。"
-
-    def call(self, request, wish):
-        return services.confirm(request.user, wish, request.POST.get("note", ""))
-
-
-class WishThank(StepView):
-    action = "confirm"
-    done = "感谢留言已发布。"
-
-    def call(self, request, wish):
-        return services.thank(request.user, wish, request.POST.get("text", ""))
-
-
-class WishFulfil(ScopedView):
-    """The claimer's form: a photo (required) and what was done."""
-
-    model = Wish
-    action = "fulfil"
-    lookup_field = "pk"
+    workflow = services.WORKFLOW
+    services = services
+    forms = {Step.FULFIL.value: FulfilForm}
+    forms_guarded = True
     template_name = "wishes/fulfil.html"
+    gone_url = "wish_home"
 
-    def wish(self, request):
-        wish = self.get_object(queryset=_wishes(request.user, "fulfil"))
-        if not services.is_claimer(request.user, wish):
-            raise Http404("只有认领人可以上传实现照片。")
-        return wish
+    def get_queryset(self):
+        return _wishes(self.request.user, self.step.action)
 
-    def get(self, request, pk):
-        return self.render({"wish": self.wish(request), "form": FulfilForm()})
-
-    def post(self, request, pk):
-        wish = self.wish(request)
-        form = FulfilForm(request.POST, request.FILES)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.fulfil(
-                request.user, wish, request.FILES.get("photo"), form.cleaned_data["note"]),
-                "已提交实现照片，等待受助人确认。")
-            if ok:
-                return redirect("wish_detail", pk=wish.pk)
-        return self.render({"wish": wish, "form": form}, status=400)
+    def form_context(self, obj, form):
+        return {"wish": obj, "form": form}
 
 
 class WishPhoto(View):
@@ -388,7 +272,7 @@ class RoundCreate(ScopedView):
         form = RoundForm(request.POST, user=request.user)
         if form.is_valid():
             ok, round_ = run_service(request, form, lambda: services.save_round(
-                request.user, form.save(commit=False)), "征集活动已创建。")
+                form.save(commit=False), user=request.user), "征集活动已创建。")
             if ok:
                 return redirect("round_detail", pk=round_.pk)
         return self.render({"form": form, "title": "新建征集活动",
@@ -412,7 +296,7 @@ class RoundEdit(ScopedView):
         form = RoundForm(request.POST, instance=round_, user=request.user)
         if form.is_valid():
             ok, _ = run_service(request, form, lambda: services.save_round(
-                request.user, form.save(commit=False)), "已保存。")
+                form.save(commit=False), user=request.user), "已保存。")
             if ok:
                 return redirect("round_detail", pk=pk)
         return self.render({"form": form, "title": f"修改征集活动：{round_.name}",
