@@ -45,24 +45,24 @@ def setup_enterprise(tree, users=None, *, case_state="submitted"):
         cadre_b = cadre("干部乙", "cadre", area_b)
         area.leader = leader
         area.save()
-        link_a = services.link(users.street, cadre=cadre_a, company=tree.unit_a,
+        link_a = services.link(user=users.street, cadre=cadre_a, company=tree.unit_a,
                                started_on=datetime.date(2024, 1, 1)) if users else None
         case = None
         if users is not None:
-            case = services.raise_case(users.liaison_a, company=tree.unit_a, category="finance",
+            case = services.raise_case(user=users.liaison_a, company=tree.unit_a, category="finance",
                                        title="流动资金贷款", description="需要贷款 300 万元。",
                                        raised_on=datetime.date(2025, 3, 1))
             if case_state in ("assigned", "following", "resolved", "unsatisfied"):
-                case = services.assign(users.street, case, assignee=cadre_a,
+                case = services.assign(case, user=users.street, assignee=cadre_a,
                                        deadline=datetime.date(2025, 4, 1))
             if case_state in ("following", "resolved", "unsatisfied"):
-                case = services.visit(users.street, case, visited_on=datetime.date(2025, 3, 5),
+                case = services.visit(case, user=users.street, visited_on=datetime.date(2025, 3, 5),
                                       visitor=cadre_a, done="上门了解需求")
             if case_state in ("resolved", "unsatisfied"):
-                case = services.resolve(users.street, case, resolution="获批贷款",
+                case = services.resolve(case, user=users.street, resolution="获批贷款",
                                         resolved_on=datetime.date(2025, 3, 20))
             if case_state == "unsatisfied":
-                case = services.rate(users.liaison_a, case, satisfaction="unsatisfied",
+                case = services.rate(case, user=users.liaison_a, satisfaction="unsatisfied",
                                      comment="额度不够")
     return SimpleNamespace(area=area, area_b=area_b, leader=leader, cadre_a=cadre_a,
                            cadre_b=cadre_b, company_b=company_b, link_a=link_a, case=case)

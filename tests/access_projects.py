@@ -22,7 +22,7 @@ STREET_UNITS = {"liaison_b"}
 def _demand(t, u):
     from gongjian.projects import services
 
-    return services.create_demand(u.resident, category="elderly", title="上门理发",
+    return services.create_demand(user=u.resident, category="elderly", title="上门理发",
                                   description="高龄老人上门理发", place="金安花园",
                                   beneficiaries=12)
 
@@ -30,7 +30,7 @@ def _demand(t, u):
 def _resource(t, u):
     from gongjian.projects import services
 
-    return services.create_resource(u.liaison_a, category="elderly", title="党员义工理发",
+    return services.create_resource(user=u.liaison_a, category="elderly", title="党员义工理发",
                                     description="每月上门理发", capacity=40)
 
 
@@ -40,21 +40,21 @@ def _project(t, u, state="declared"):
 
     from gongjian.projects import services
 
-    p = services.create_project(u.community_a, title="为老理发", category="elderly",
+    p = services.create_project(user=u.community_a, title="为老理发", category="elderly",
                                 description="上门理发", org=t.a, target_beneficiaries=12)
     steps = ["approved", "claimed", "docked", "executing", "accepted"]
     for step in steps[: steps.index(state) + 1] if state in steps else []:
         if step == "approved":
-            services.approve(u.street, p)
+            services.approve(p, user=u.street)
         elif step == "claimed":
-            services.claim(u.liaison_a, p, share=40)
+            services.claim(p, user=u.liaison_a, share=40)
         elif step == "docked":
-            services.dock(u.community_a, p, date=datetime.date(2026, 3, 1), place="社区",
+            services.dock(p, user=u.community_a, date=datetime.date(2026, 3, 1), place="社区",
                           plan="方案")
         elif step == "executing":
-            services.start(u.liaison_a, p)
+            services.start(p, user=u.liaison_a)
         elif step == "accepted":
-            services.accept(u.community_a, p, rating=5, beneficiary_count=10)
+            services.accept(p, user=u.community_a, rating=5, beneficiary_count=10)
     return p
 
 

@@ -49,13 +49,12 @@ def wish(state):
         from gongjian.wishes.models import Wish
 
         round_ = _round(t)
-        w = services.post_wish(u.resident, Wish(title="一个新书包", group="youth",
-                                                recipient_name="王小明",
-                                                recipient_phone="13912345678"))
+        w = services.post_wish(Wish(title="一个新书包", group="youth", recipient_name="王小明",
+                                    recipient_phone="13912345678"), user=u.resident)
         if state != "submitted":
-            services.publish(u.community_a, w, round_)
+            services.publish(w, user=u.community_a, round=round_)
         if state in ("claimed", "fulfilled", "confirmed"):
-            services.claim(u.member, w)
+            services.claim(w, user=u.member)
         if state in ("fulfilled", "confirmed"):
             # One fixed file, so repeated runs leave nothing behind but it.
             relative = "wishes/access-matrix.jpg"
@@ -66,7 +65,7 @@ def wish(state):
                                                 fulfil_note="已送到")
             w.refresh_from_db()
             if state == "confirmed":
-                services.confirm(u.resident, w)
+                services.confirm(w, user=u.resident)
         return [w.pk]
 
     return make

@@ -52,7 +52,7 @@ def tree(db):
     from gongjian.orgs.models import Building, Grid, Unit
 
     def org(parent, code, name, kind, sector="community"):
-        return services.create_organization(None, parent=parent, code=code, name=name,
+        return services.create_organization(user=None, parent=parent, code=code, name=name,
                                             kind=kind, sector=sector)
 
     with audit.acting_as(suppress=True):
@@ -135,7 +135,7 @@ def twins(tree, make_user):
     from gongjian.orgs.models import Grid, Unit
 
     def org(parent, code, name, kind, sector="community"):
-        return services.create_organization(None, parent=parent, code=code, name=name,
+        return services.create_organization(user=None, parent=parent, code=code, name=name,
                                             kind=kind, sector=sector)
 
     with audit.acting_as(suppress=True):

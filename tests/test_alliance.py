@@ -33,11 +33,11 @@ D = datetime.timedelta
 @pytest.fixture
 def alli(tree, users):
     """The street's alliance with U-A and U-B as members."""
-    alliance = services.create_alliance(users.street, org=tree.s, name="红盟同心",
+    alliance = services.create_alliance(user=users.street, org=tree.s, name="红盟同心",
                                         founded_on=datetime.date(2020, 5, 1))
-    services.add_member(users.street, alliance, unit=tree.unit_a, liaison=tree.person_a,
+    services.add_member(alliance, user=users.street, unit=tree.unit_a, liaison=tree.person_a,
                         joined_on=datetime.date(2020, 5, 1))
-    services.add_member(users.street, alliance, unit=tree.unit_b, role="concurrent",
+    services.add_member(alliance, user=users.street, unit=tree.unit_b, role="concurrent",
                         committee_person=tree.person_b, joined_on=datetime.date(2021, 1, 1),
                         term_start=datetime.date(2021, 1, 1),
                         term_end=datetime.date(2025, 12, 31))
@@ -45,14 +45,14 @@ def alli(tree, users):
 
 
 def _call(user, alliance, days=7):
-    return services.call_meeting(user, alliance, title="第三次联席会议",
+    return services.call_meeting(alliance, user=user, title="第三次联席会议",
                                  starts_at=timezone.now() + D(days=days), place="党群服务中心",
                                  agenda="一、通报共建项目\n二、研究下半年计划")
 
 
 def _held(users, tree, alliance, deadline=None):
     meeting = _call(users.street, alliance, days=0)
-    services.hold_meeting(users.street, meeting, minutes="会议研究了下半年计划。",
+    services.hold(meeting, user=users.street, minutes="会议研究了下半年计划。",
                           attended_units=[tree.unit_a],
                           decisions=[{"title": "开放职工活动室", "owner_unit": tree.unit_a,
                                       "deadline": deadline or TODAY + D(days=20)},
@@ -67,7 +67,7 @@ def _agreement(user, tree, **extra):
                 service_items="每季度一次义诊\n法律咨询进社区", starts_on=TODAY,
                 ends_on=TODAY + D(days=365), org_liaison=tree.person_a)
     data.update(extra)
-    return services.create_agreement(user, **data)
+    return services.create_agreement(user=user, **data)
 
 
 # ---- transition tables ----------------------------------------------------------------------
@@ -75,17 +75,17 @@ def _agreement(user, tree, **extra):
 def _meeting_in(users, alliance, state):
     meeting = _call(users.street, alliance)
     if state == MeetingState.HELD:
-        services.hold_meeting(users.street, meeting, minutes="纪要", attended_units=[])
+        services.hold(meeting, user=users.street, minutes="纪要", attended_units=[])
     elif state == MeetingState.CANCELLED:
-        services.cancel_meeting(users.street, meeting, reason="时间冲突")
+        services.cancel(meeting, user=users.street, reason="时间冲突")
     return Meeting.objects.get(pk=meeting.pk)
 
 
 MEETING_CALLS = {
-    "hold": lambda u, t, m: services.hold_meeting(u.street, m, minutes="纪要",
+    "hold": lambda u, t, m: services.hold(m, user=u.street, minutes="纪要",
                                                   attended_units=[]),
-    "cancel": lambda u, t, m: services.cancel_meeting(u.street, m, reason="改期"),
-    "reply": lambda u, t, m: services.reply_invitation(u.liaison_a, m, unit=t.unit_a,
+    "cancel": lambda u, t, m: services.cancel(m, user=u.street, reason="改期"),
+    "reply": lambda u, t, m: services.reply(m, user=u.liaison_a, unit=t.unit_a,
                                                        reply="attend"),
 }
 
@@ -113,18 +113,18 @@ def test_meeting_transition_table(tree, users, alli, state, step):
 def test_task_transition_table(tree, users, alli, step):
     meeting = _held(users, tree, alli)
     task = meeting.tasks.get(owner_unit=tree.unit_a)
-    call = {"progress": lambda: services.add_progress(users.liaison_a, task, note="已对接"),
-            "complete": lambda: services.complete_task(users.liaison_a, task, note="已开放")}
+    call = {"progress": lambda: services.progress(task, user=users.liaison_a, note="已对接"),
+            "complete": lambda: services.complete(task, user=users.liaison_a, note="已开放")}
     call[step]()
     expected = services.TASK_STEPS[step][1]
     assert Task.objects.get(pk=task.pk).state == expected
     # A finished task takes no further step.
     if expected == TaskState.OPEN:
-        services.complete_task(users.street, task, note="办结")
+        services.complete(task, user=users.street, note="办结")
     for other in services.TASK_STEPS:
         with pytest.raises(DomainError) as refused:
-            {"progress": lambda: services.add_progress(users.liaison_a, task, note="再填"),
-             "complete": lambda: services.complete_task(users.liaison_a, task,
+            {"progress": lambda: services.progress(task, user=users.liaison_a, note="再填"),
+             "complete": lambda: services.complete(task, user=users.liaison_a,
                                                         note="再办结")}[other]()
         assert refused.value.status == 409 and "已完成" in refused.value.message
 
@@ -132,16 +132,16 @@ def test_task_transition_table(tree, users, alli, step):
 def _agreement_in(users, tree, state):
     agreement = _agreement(users.community_a, tree)
     if state in (AgreementState.SIGNED, AgreementState.TERMINATED):
-        services.sign_agreement(users.community_a, agreement)
+        services.sign(agreement, user=users.community_a)
     if state == AgreementState.TERMINATED:
-        services.terminate_agreement(users.community_a, agreement, reason="单位搬离辖区")
+        services.terminate(agreement, user=users.community_a, reason="单位搬离辖区")
     return Agreement.objects.get(pk=agreement.pk)
 
 
 AGREEMENT_CALLS = {
-    "edit": lambda u, a: services.update_agreement(u.community_a, a, title="新标题"),
-    "sign": lambda u, a: services.sign_agreement(u.community_a, a),
-    "terminate": lambda u, a: services.terminate_agreement(u.community_a, a, reason="到期不续"),
+    "edit": lambda u, a: services.edit(a, user=u.community_a, title="新标题"),
+    "sign": lambda u, a: services.sign(a, user=u.community_a),
+    "terminate": lambda u, a: services.terminate(a, user=u.community_a, reason="到期不续"),
 }
 
 
@@ -183,43 +183,43 @@ def test_agreement_needs_a_service_item_and_a_unit_of_the_street(tree, users, ma
 
 def test_a_unit_is_an_active_member_once_and_leaving_keeps_history(tree, users, alli):
     with pytest.raises(DomainError) as refused:
-        services.add_member(users.street, alli, unit=tree.unit_a)
+        services.add_member(alli, user=users.street, unit=tree.unit_a)
     assert refused.value.status == 400 and "已是本联盟的在册成员单位" in refused.value.message
     member = AllianceMember.objects.get(alliance=alli, unit=tree.unit_a)
     with pytest.raises(DomainError):
-        services.member_leaves(users.street, member, reason="")
-    services.member_leaves(users.street, member, reason="单位迁出辖区")
+        services.member_leaves(member, user=users.street, reason="")
+    services.member_leaves(member, user=users.street, reason="单位迁出辖区")
     with pytest.raises(DomainError) as refused:
-        services.member_leaves(users.street, AllianceMember.objects.get(pk=member.pk),
+        services.member_leaves(AllianceMember.objects.get(pk=member.pk), user=users.street,
                                reason="再退")
     assert refused.value.status == 409
-    services.add_member(users.street, alli, unit=tree.unit_a)
+    services.add_member(alli, user=users.street, unit=tree.unit_a)
     rows = AllianceMember.objects.filter(alliance=alli, unit=tree.unit_a)
     assert rows.count() == 2 and rows.filter(left_on__isnull=True).count() == 1
     assert Event.objects.filter(alliance=alli, step="left").count() == 1
 
 
 def test_concurrent_member_names_the_committee_person(tree, users, alli, fresh):
-    services.member_leaves(users.street, AllianceMember.objects.get(unit=tree.unit_b),
+    services.member_leaves(AllianceMember.objects.get(unit=tree.unit_b), user=users.street,
                            reason="换届")
     with pytest.raises(DomainError) as refused:
-        services.add_member(users.street, alli, unit=tree.unit_b, role="concurrent")
+        services.add_member(alli, user=users.street, unit=tree.unit_b, role="concurrent")
     assert refused.value.field == "committee_person" and "兼职委员" in refused.value.message
 
 
 def test_chair_terms_do_not_overlap(tree, users, alli):
-    services.add_chair_term(users.street, alli, unit=tree.unit_a, starts_on=TODAY,
+    services.add_chair_term(alli, user=users.street, unit=tree.unit_a, starts_on=TODAY,
                             ends_on=TODAY + D(days=90))
     with pytest.raises(DomainError) as refused:
-        services.add_chair_term(users.street, alli, unit=tree.unit_b,
+        services.add_chair_term(alli, user=users.street, unit=tree.unit_b,
                                 starts_on=TODAY + D(days=90), ends_on=TODAY + D(days=180))
     assert refused.value.status == 400 and "重叠" in refused.value.message
     with pytest.raises(DomainError) as refused:
-        services.add_chair_term(users.street, alli, unit=tree.unit_b,
+        services.add_chair_term(alli, user=users.street, unit=tree.unit_b,
                                 starts_on=TODAY + D(days=100), ends_on=TODAY + D(days=99))
     assert refused.value.field == "ends_on"
     assert ChairTerm.objects.count() == 1
-    services.add_chair_term(users.street, alli, unit=tree.unit_b,
+    services.add_chair_term(alli, user=users.street, unit=tree.unit_b,
                             starts_on=TODAY + D(days=91), ends_on=TODAY + D(days=180))
     current, upcoming = services.chair_now_and_next(alli)
     assert current.unit == tree.unit_a and upcoming.unit == tree.unit_b
@@ -228,7 +228,7 @@ def test_chair_terms_do_not_overlap(tree, users, alli):
 def test_generate_rotation(tree, users, alli):
     y = TODAY.year + 1  # in the future: nothing here is history yet
     start = datetime.date(y, 1, 31)
-    terms = services.generate_rotation(users.street, alli, units=[tree.unit_b, tree.unit_a],
+    terms = services.generate_rotation(alli, user=users.street, units=[tree.unit_b, tree.unit_a],
                                        months=6, starts_on=start, rounds=2)
     spans = [(t.unit.code, t.starts_on, t.ends_on) for t in terms]
     assert spans == [
@@ -238,14 +238,14 @@ def test_generate_rotation(tree, users, alli):
         ("U-A", datetime.date(y + 1, 7, 31), datetime.date(y + 2, 1, 30)),
     ]
     # Again from a later date: the term running across it ends the day before.
-    services.generate_rotation(users.street, alli, units=[tree.unit_a], months=3,
+    services.generate_rotation(alli, user=users.street, units=[tree.unit_a], months=3,
                                starts_on=datetime.date(y, 3, 1))
     rows = list(ChairTerm.objects.filter(alliance=alli).order_by("starts_on")
                 .values_list("unit__code", "starts_on", "ends_on"))
     assert rows == [("U-B", datetime.date(y, 1, 31), datetime.date(y, 2, 28 + (y % 4 == 0))),
                     ("U-A", datetime.date(y, 3, 1), datetime.date(y, 5, 31))]
     with pytest.raises(DomainError):
-        services.generate_rotation(users.street, alli, units=[tree.unit_a, tree.unit_a],
+        services.generate_rotation(alli, user=users.street, units=[tree.unit_a, tree.unit_a],
                                    months=3, starts_on=start)
 
 
@@ -253,14 +253,14 @@ def test_rotation_keeps_past_terms_and_is_logged(tree, users, alli):
     from gongjian.core.models import AuditEntry
 
     # Recording a past rotation where none was held is fine.
-    services.generate_rotation(users.street, alli, units=[tree.unit_a, tree.unit_b], months=2,
+    services.generate_rotation(alli, user=users.street, units=[tree.unit_a, tree.unit_b], months=2,
                                starts_on=TODAY - D(days=150), rounds=2)
     before = list(ChairTerm.objects.order_by("starts_on").values_list(
         "unit_id", "starts_on", "ends_on"))
     ended = ChairTerm.objects.filter(ends_on__lt=TODAY).order_by("starts_on")
     for starts_on in (ended[0].starts_on, ended[1].ends_on, TODAY - D(days=1)):
         with pytest.raises(DomainError) as refused:
-            services.generate_rotation(users.street, alli, units=[tree.unit_b], months=3,
+            services.generate_rotation(alli, user=users.street, units=[tree.unit_b], months=3,
                                        starts_on=starts_on)
         assert refused.value.status == 400 and refused.value.field == "starts_on"
         assert "历史记录" in refused.value.message
@@ -272,7 +272,7 @@ def test_rotation_keeps_past_terms_and_is_logged(tree, users, alli):
     assert later
     logged = AuditEntry.objects.filter(object_type="alliance.chairterm")
     seen = logged.count()
-    terms = services.generate_rotation(users.street, alli, units=[tree.unit_b], months=3,
+    terms = services.generate_rotation(alli, user=users.street, units=[tree.unit_b], months=3,
                                        starts_on=TODAY)
     running.refresh_from_db()
     assert running.ends_on == TODAY - D(days=1)
@@ -289,20 +289,20 @@ def test_hold_meeting_turns_decisions_into_tasks_and_tells_owners(tree, users, a
     invited = Notification.objects.filter(user=users.liaison_a, kind="meeting").count()
     assert invited == 1  # the call itself told U-A's liaison
     with pytest.raises(DomainError) as refused:
-        services.reply_invitation(users.liaison_a, meeting, unit=tree.unit_a, reply="leave")
+        services.reply(meeting, user=users.liaison_a, unit=tree.unit_a, reply="leave")
     assert refused.value.field == "note"
-    services.reply_invitation(users.liaison_a, meeting, unit=tree.unit_a, reply="attend")
+    services.reply(meeting, user=users.liaison_a, unit=tree.unit_a, reply="attend")
     with pytest.raises(DomainError) as refused:  # U-B is not the liaison's unit
-        services.reply_invitation(users.liaison_a, meeting, unit=tree.unit_b, reply="attend")
+        services.reply(meeting, user=users.liaison_a, unit=tree.unit_b, reply="attend")
     assert refused.value.status == 404
     with pytest.raises(DomainError) as refused:
-        services.hold_meeting(users.street, meeting, minutes="纪要",
+        services.hold(meeting, user=users.street, minutes="纪要",
                               attended_units=[tree.unit_a],
                               decisions=[{"title": "开放活动室", "owner_unit": tree.unit_a,
                                           "owner_org": tree.a, "deadline": TODAY}])
     assert "一个责任单位或责任组织" in refused.value.message
     assert not Task.objects.exists()
-    services.hold_meeting(users.street, meeting, minutes="纪要", attended_units=[tree.unit_a],
+    services.hold(meeting, user=users.street, minutes="纪要", attended_units=[tree.unit_a],
                           decisions=[{"title": "开放活动室", "owner_unit": tree.unit_a,
                                       "deadline": TODAY + D(days=10)}])
     assert Invitation.objects.get(meeting=meeting, unit=tree.unit_a).attended is True
@@ -332,22 +332,22 @@ def test_liaison_sees_only_what_concerns_their_unit(tree, users, alli, make_user
     # The community's task (owner: community A) is not the liaison's to act on.
     org_task = meeting.tasks.get(owner_org=tree.a)
     with pytest.raises(DomainError) as refused:
-        services.complete_task(users.liaison_a, org_task, note="办结")
+        services.complete(org_task, user=users.liaison_a, note="办结")
     assert refused.value.status == 404
-    services.complete_task(users.community_a, org_task, note="已组织义诊两次")
+    services.complete(org_task, user=users.community_a, note="已组织义诊两次")
 
 
 def test_liaison_does_not_read_other_units_replies(tree, users, alli, make_user):
     meeting = _call(users.street, alli)
     liaison_b = make_user("unit_liaison", unit=tree.unit_b)
-    services.reply_invitation(liaison_b, meeting, unit=tree.unit_b, reply="leave",
+    services.reply(meeting, user=liaison_b, unit=tree.unit_b, reply="leave",
                               note="单位体检安排冲突")
-    services.reply_invitation(users.liaison_a, meeting, unit=tree.unit_a, reply="attend")
+    services.reply(meeting, user=users.liaison_a, unit=tree.unit_a, reply="attend")
     seen = restrict(users.liaison_a, "view", Event).filter(meeting=meeting)
     assert seen.filter(step="called").exists()            # the call itself
     assert seen.filter(step="reply", unit=tree.unit_a).exists()  # its own reply
     assert not seen.filter(unit=tree.unit_b).exists()      # not U-B's leave reason
-    assert not any("体检" in e.note for e in services.events_of(users.liaison_a,
+    assert not any("体检" in e.note for e in services.events_of(user=users.liaison_a,
                                                                 meeting=meeting))
     assert restrict(users.street, "view", Event).filter(meeting=meeting, unit=tree.unit_b)\
         .exists()
@@ -358,7 +358,7 @@ def test_street_reads_are_the_street_only_in_a_city_wide_tree(tree, make_user):
     from gongjian.orgs.services import create_organization
 
     def org(parent, code, kind, sector):
-        return create_organization(None, parent=parent, code=code, name=f"{code}组织",
+        return create_organization(user=None, parent=parent, code=code, name=f"{code}组织",
                                    kind=kind, sector=sector)
 
     city = org(None, "CITY", "working_committee", "street")
@@ -368,10 +368,10 @@ def test_street_reads_are_the_street_only_in_a_city_wide_tree(tree, make_user):
     other_street = org(district, "CITY-D-T", "working_committee", "street")
     city_staff = make_user("street_staff", city)
     street_alliance = services.create_alliance(
-        city_staff, org=Organization.objects.get(pk=street.pk), name="街道联盟",
+        user=city_staff, org=Organization.objects.get(pk=street.pk), name="街道联盟",
         founded_on=datetime.date(2020, 1, 1))
     services.create_alliance(
-        city_staff, org=Organization.objects.get(pk=district.pk), name="区联盟",
+        user=city_staff, org=Organization.objects.get(pk=district.pk), name="区联盟",
         founded_on=datetime.date(2020, 1, 1))
     community_staff = make_user("community_staff", community)
     assert list(restrict(community_staff, "view", Alliance)) == [street_alliance]
@@ -394,7 +394,7 @@ def test_street_reads_are_the_street_only_in_a_city_wide_tree(tree, make_user):
 
 
 def test_community_b_sees_nothing_of_community_a(tree, users, make_user):
-    community_alliance = services.create_alliance(users.community_a, org=tree.a,
+    community_alliance = services.create_alliance(user=users.community_a, org=tree.a,
                                                   name="金安社区大党委",
                                                   founded_on=datetime.date(2019, 3, 1))
     _agreement(users.community_a, tree)
@@ -416,7 +416,7 @@ def test_community_reads_the_street_alliance_but_does_not_manage_it(tree, users,
     assert not restrict(users.community_b, "view", Agreement).exists()
     assert not restrict(users.community_b, "change", Alliance).exists()
     with pytest.raises(DomainError) as refused:
-        services.add_member(users.community_a, alli, unit=tree.unit_a)
+        services.add_member(alli, user=users.community_a, unit=tree.unit_a)
     assert refused.value.status == 404
 
 
@@ -430,7 +430,7 @@ def test_others_have_no_alliance_pages(client, users, actor):
 # ---- pages ----------------------------------------------------------------------------------
 
 def test_pages_show_chair_overdue_tasks_and_history(client, tree, users, alli):
-    services.generate_rotation(users.street, alli, units=[tree.unit_a, tree.unit_b], months=6,
+    services.generate_rotation(alli, user=users.street, units=[tree.unit_a, tree.unit_b], months=6,
                                starts_on=TODAY - D(days=10))
     meeting = _held(users, tree, alli)
     overdue = meeting.tasks.get(owner_unit=tree.unit_a)
@@ -479,7 +479,7 @@ def test_docx_download_opens_and_names_the_parties(client, tree, users):
     from docx import Document
 
     agreement = _agreement(users.community_a, tree)
-    services.sign_agreement(users.community_a, agreement)
+    services.sign(agreement, user=users.community_a)
     client.force_login(users.liaison_a)
     response = client.get(reverse("agreement_docx", args=[agreement.pk]))
     assert response.status_code == 200
@@ -503,10 +503,10 @@ def test_reminder_sweep_tells_each_owner_once(tree, users, alli):
     late = meeting.tasks.get(owner_org=tree.a)
     Task.objects.filter(pk=late.pk).update(deadline=TODAY - D(days=1))
     expiring = _agreement(users.community_a, tree, ends_on=TODAY + D(days=30))
-    services.sign_agreement(users.community_a, expiring)
+    services.sign(expiring, user=users.community_a)
     later = _agreement(users.community_a, tree, number="GJXY-2026-009",
                        ends_on=TODAY + D(days=31))
-    services.sign_agreement(users.community_a, later)
+    services.sign(later, user=users.community_a)
 
     first = {"tasks": reminders.remind_tasks(TODAY),
              "agreements": reminders.remind_agreements(TODAY)}
@@ -529,7 +529,7 @@ def test_reminder_sweep_tells_each_owner_once(tree, users, alli):
 def test_expiry_flags(tree, users):
     agreement = _agreement(users.community_a, tree, ends_on=TODAY + D(days=30))
     assert agreement.expiry() == ""
-    services.sign_agreement(users.community_a, agreement)
+    services.sign(agreement, user=users.community_a)
     agreement.refresh_from_db()
     assert agreement.expiry_label == "即将到期"
     assert agreement.expiry(TODAY + D(days=31)) == "expired"

@@ -31,10 +31,10 @@ D = datetime.timedelta
 
 @pytest.fixture
 def alli(tree, users):
-    alliance = services.create_alliance(users.street, org=tree.s, name="红盟同心",
+    alliance = services.create_alliance(user=users.street, org=tree.s, name="红盟同心",
                                         founded_on=datetime.date(2020, 5, 1))
     for unit in (tree.unit_a, tree.unit_b):
-        services.add_member(users.street, alliance, unit=unit,
+        services.add_member(alliance, user=users.street, unit=unit,
                             joined_on=datetime.date(2020, 5, 1))
     return alliance
 
@@ -45,7 +45,7 @@ def liaison_b(tree, make_user):
 
 
 def _meeting(users, alliance, state=MeetingState.CALLED, title="第三次联席会议"):
-    meeting = services.call_meeting(users.street, alliance, title=title, place="党群服务中心",
+    meeting = services.call_meeting(alliance, user=users.street, title=title, place="党群服务中心",
                                     starts_at=timezone.now() - D(hours=2), agenda="研究共建项目")
     if state == MeetingState.HELD:
         services.hold(meeting, user=users.street, minutes="纪要", attended_units=[])
@@ -55,7 +55,7 @@ def _meeting(users, alliance, state=MeetingState.CALLED, title="第三次联席�
 
 
 def _task(users, tree, alliance, state=TaskState.OPEN):
-    meeting = services.call_meeting(users.street, alliance, title="会议", place="中心",
+    meeting = services.call_meeting(alliance, user=users.street, title="会议", place="中心",
                                     starts_at=timezone.now() - D(hours=2), agenda="议程")
     services.hold(meeting, user=users.street, minutes="纪要", attended_units=[tree.unit_a],
                   decisions=[{"title": "开放活动室", "owner_unit": tree.unit_a,
@@ -72,7 +72,7 @@ def _agreement(users, tree, state=AgreementState.DRAFT, number="GJXY-2026-001", 
                 service_items="每季度一次义诊", starts_on=TODAY, ends_on=TODAY + D(days=365),
                 org_liaison=tree.person_a, unit_liaison=tree.person_a)
     data.update(extra)
-    agreement = services.create_agreement(users.community_a, **data)
+    agreement = services.create_agreement(user=users.community_a, **data)
     if state in (AgreementState.SIGNED, AgreementState.TERMINATED):
         services.sign(agreement, user=users.community_a)
     if state == AgreementState.TERMINATED:

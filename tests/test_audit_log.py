@@ -36,7 +36,7 @@ def entries(obj=None, event=None):
 
 def test_organization_create_and_update(tree, users, fresh):
     with audit.acting_as(users.street, IP):
-        org = services.create_organization(users.street, parent=tree.a, code="JS-A3",
+        org = services.create_organization(user=users.street, parent=tree.a, code="JS-A3",
                                            name="金安第三党支部", kind="branch",
                                            sector="residential",
                                            established_on=datetime.date(2021, 7, 1))
@@ -50,7 +50,7 @@ def test_organization_create_and_update(tree, users, fresh):
     assert created.after["path"] == org.path
 
     with audit.acting_as(users.community_a, "10.0.0.9"):
-        services.update_organization(users.community_a, fresh(org), name="金安三支部")
+        services.update_organization(fresh(org), user=users.community_a, name="金安三支部")
     [_, updated] = entries(org)
     assert (updated.event, updated.actor, updated.ip) == ("update", users.community_a, "10.0.0.9")
     assert updated.before == {"name": "金安第三党支部", "name_pinyin": "jinandisandangzhibu",
@@ -61,15 +61,15 @@ def test_organization_create_and_update(tree, users, fresh):
 
 def test_building_create_update_delete(tree, users, fresh):
     with audit.acting_as(users.grid_a, IP):
-        building = services.save_building(users.grid_a, Building(grid=tree.grid_a, name="2号楼",
-                                                                 households=30))
+        building = services.save_building(Building(grid=tree.grid_a, name="2号楼",
+                                                   households=30), user=users.grid_a)
         building = fresh(building)
         building.households = 32
         building.floors = 11
-        services.save_building(users.grid_a, building)
-        services.save_building(users.grid_a, fresh(building))  # no change, no entry
+        services.save_building(building, user=users.grid_a)
+        services.save_building(fresh(building), user=users.grid_a)  # no change, no entry
     with audit.acting_as(users.community_a, IP):
-        services.delete_building(users.community_a, fresh(building))
+        services.delete_building(fresh(building), user=users.community_a)
 
     created, updated, deleted = entries(building)
     assert [e.event for e in (created, updated, deleted)] == ["create", "update", "delete"]
@@ -86,15 +86,15 @@ def test_building_create_update_delete(tree, users, fresh):
 
 def test_unit_create_update_delete(tree, users, fresh):
     with audit.acting_as(users.community_a, IP):
-        unit = services.save_unit(users.community_a, Unit(
+        unit = services.save_unit(Unit(
             code="U-N", name="金山银行", unit_type="bank", org=tree.a,
-            lng=Decimal("118.089425"), lat=Decimal("24.479834")))
+            lng=Decimal("118.089425"), lat=Decimal("24.479834")), user=users.community_a)
         unit = fresh(unit)
         unit.contact_phone = "13800138000"
         unit.lng = Decimal("118.1")
-        services.save_unit(users.community_a, unit)
+        services.save_unit(unit, user=users.community_a)
     with audit.acting_as(users.street, IP):
-        services.delete_unit(users.street, fresh(unit))
+        services.delete_unit(fresh(unit), user=users.street)
 
     created, updated, deleted = entries(unit)
     assert created.after["lng"] == "118.089425" and created.after["lat"] == "24.479834"
@@ -132,7 +132,7 @@ def test_refused_write_leaves_no_entry(tree, users, fresh):
     unit.org = tree.b  # out of community A's reach once written
     before = AuditEntry.objects.count()
     with audit.acting_as(users.community_a, IP), pytest.raises(OutOfScope):
-        services.save_unit(users.community_a, unit)
+        services.save_unit(unit, user=users.community_a)
     assert AuditEntry.objects.count() == before
 
 
@@ -141,7 +141,7 @@ def test_refused_write_leaves_no_entry(tree, users, fresh):
 def test_move_entry(tree, users, fresh):
     old_path = tree.a1.path
     with audit.acting_as(users.street, IP):
-        services.move_organization(users.street, fresh(tree.a1), fresh(tree.b))
+        services.move_organization(fresh(tree.a1), user=users.street, new_parent=fresh(tree.b))
     [entry] = entries(tree.a1)
     assert (entry.event, entry.actor, entry.ip) == ("move", users.street, IP)
     assert entry.before == {"parent": "JS-A", "path": old_path}
@@ -151,7 +151,7 @@ def test_move_entry(tree, users, fresh):
 
 def test_merge_entries(tree, users, fresh):
     with audit.acting_as(users.street, IP):
-        services.merge_organizations(users.street, fresh(tree.a1), fresh(tree.b1),
+        services.merge_organizations(fresh(tree.a1), user=users.street, survivor=fresh(tree.b1),
                                      on=datetime.date(2025, 3, 1), reason="小区合并")
     updated, merged = entries(tree.a1)
     assert (updated.event, merged.event) == ("update", "merge")
@@ -168,8 +168,8 @@ def test_merge_entries(tree, users, fresh):
 
 def test_dissolve_entries(tree, users, fresh):
     with audit.acting_as(users.street, IP):
-        services.dissolve_organization(users.street, fresh(tree.a2), on=datetime.date(2025, 5, 4),
-                                       reason="企业注销")
+        services.dissolve_organization(fresh(tree.a2), user=users.street,
+                                       on=datetime.date(2025, 5, 4), reason="企业注销")
     updated, dissolved = entries(tree.a2)
     assert (updated.event, dissolved.event) == ("update", "dissolve")
     assert updated.after == {"dissolved_on": "2025-05-04", "dissolution_reason": "企业注销"}
@@ -181,13 +181,13 @@ def test_dissolve_entries(tree, users, fresh):
 
 def test_password_hash_never_logged(tree, users):
     with audit.acting_as(users.sysadmin, IP):
-        account = create_account(users.sysadmin, username="lisi", display_name="李四",
+        account = create_account(user=users.sysadmin, username="lisi", display_name="李四",
                                   password="Lisi@2026pw")
-        reset_password(users.sysadmin, account, "Reset@2026pw")
-    change_own_password(account, "Reset@2026pw", "Mine@2026pw")
+        reset_password(account, user=users.sysadmin, password="Reset@2026pw")
+    change_own_password(user=account, old_password="Reset@2026pw", new_password="Mine@2026pw")
     account.refresh_from_db()
     with audit.acting_as(users.street, IP):
-        services.save_building(users.street, Building(grid=tree.grid_a, name="4号楼"))
+        services.save_building(Building(grid=tree.grid_a, name="4号楼"), user=users.street)
 
     hashes = set(User.objects.values_list("password", flat=True))
     assert AuditEntry.objects.filter(event="password_change").count() == 1
@@ -201,7 +201,7 @@ def test_password_hash_never_logged(tree, users):
 
 def test_account_changes_are_audited_without_hash(users):
     with audit.acting_as(users.sysadmin, IP):
-        account = create_account(users.sysadmin, username="lisi", display_name="李四",
+        account = create_account(user=users.sysadmin, username="lisi", display_name="李四",
                                  password="Lisi@2026pw")
     assert "password" not in audit.snapshot(account)
     [entry] = entries(account, "create")

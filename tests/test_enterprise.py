@@ -27,35 +27,35 @@ def ent(tree, users):
 
 def _in_state(ent, users, state):
     """A fresh case of U-A brought to `state` through the services."""
-    case = services.raise_case(users.liaison_a, company=ent.case.company, category="labour",
+    case = services.raise_case(user=users.liaison_a, company=ent.case.company, category="labour",
                                title="招聘", description="招 10 人", raised_on=D(2025, 1, 2))
     if state == "submitted":
         return case
     if state == "closed":
-        return services.close(users.street, case, reason="企业撤回")
-    case = services.assign(users.street, case, assignee=ent.cadre_a, deadline=D(2025, 2, 1))
+        return services.close(case, user=users.street, reason="企业撤回")
+    case = services.assign(case, user=users.street, assignee=ent.cadre_a, deadline=D(2025, 2, 1))
     if state == "assigned":
         return case
-    case = services.visit(users.street, case, visited_on=D(2025, 1, 5), visitor=ent.cadre_a,
+    case = services.visit(case, user=users.street, visited_on=D(2025, 1, 5), visitor=ent.cadre_a,
                           done="走访")
     if state == "following":
         return case
-    case = services.resolve(users.street, case, resolution="已招到", resolved_on=D(2025, 1, 20))
+    case = services.resolve(case, user=users.street, resolution="已招到", resolved_on=D(2025, 1, 20))
     if state == "resolved":
         return case
-    return services.rate(users.liaison_a, case, satisfaction=state, comment="意见")
+    return services.rate(case, user=users.liaison_a, satisfaction=state, comment="意见")
 
 
 STEP_CALLS = {
-    "assign": lambda u, c, e: services.assign(u.street, c, assignee=e.cadre_a,
+    "assign": lambda u, c, e: services.assign(c, user=u.street, assignee=e.cadre_a,
                                               deadline=D(2025, 3, 1)),
-    "visit": lambda u, c, e: services.visit(u.street, c, visited_on=D(2025, 1, 10),
+    "visit": lambda u, c, e: services.visit(c, user=u.street, visited_on=D(2025, 1, 10),
                                             visitor_name="王干部", done="再次走访"),
-    "resolve": lambda u, c, e: services.resolve(u.street, c, resolution="解决了",
+    "resolve": lambda u, c, e: services.resolve(c, user=u.street, resolution="解决了",
                                                 resolved_on=D(2025, 1, 25)),
-    "rate": lambda u, c, e: services.rate(u.liaison_a, c, satisfaction="satisfied"),
-    "close": lambda u, c, e: services.close(u.street, c, reason="企业撤回"),
-    "reopen": lambda u, c, e: services.reopen(u.street, c, note="继续协调"),
+    "rate": lambda u, c, e: services.rate(c, user=u.liaison_a, satisfaction="satisfied"),
+    "close": lambda u, c, e: services.close(c, user=u.street, reason="企业撤回"),
+    "reopen": lambda u, c, e: services.reopen(c, user=u.street, note="继续协调"),
 }
 # state → the steps it allows (rated cases: only reopen, and only when 不满意).
 ALLOWED = {
@@ -104,21 +104,21 @@ def test_transition_table(ent, users, state, step, fresh):
 def test_steps_offered_match_the_table(ent, users):
     for state, allowed in ALLOWED.items():
         case = _in_state(ent, users, state)
-        street_steps = set(services.allowed_steps(users.street, case))
+        street_steps = set(services.allowed_steps(case, user=users.street))
         assert street_steps == allowed, state
         # The liaison only rates.
-        assert set(services.allowed_steps(users.liaison_a, case)) == allowed & {"rate"}
+        assert set(services.allowed_steps(case, user=users.liaison_a)) == allowed & {"rate"}
 
 
 def test_reopen_clears_the_rating_and_keeps_the_history(ent, users, fresh):
     case = _in_state(ent, users, "unsatisfied")
-    services.reopen(users.street, case, note="继续协调")
+    services.reopen(case, user=users.street, note="继续协调")
     case = fresh(case)
     assert (case.state, case.satisfaction, case.resolution) == ("following", "", "")
     kinds = list(CaseEvent.objects.filter(case=case).values_list("step", flat=True))
     assert kinds == ["submitted", "assigned", "visit", "resolved", "rated", "reopened"]
-    services.resolve(users.street, case, resolution="额度提高", resolved_on=TODAY)
-    services.rate(users.liaison_a, case, satisfaction="satisfied")
+    services.resolve(case, user=users.street, resolution="额度提高", resolved_on=TODAY)
+    services.rate(case, user=users.liaison_a, satisfaction="satisfied")
     assert fresh(case).satisfaction == "satisfied"
 
 
@@ -137,37 +137,38 @@ def _refused(call, field=None):
 def test_validation(ent, users, tree):
     count = Case.objects.count()
     assert "不是企业" in _refused(lambda: services.raise_case(
-        users.street, company=tree.unit_b, category="finance", title="x", description="y"),
+        user=users.street, company=tree.unit_b, category="finance", title="x", description="y"),
         "company")
-    _refused(lambda: services.raise_case(users.street, company=tree.unit_a, category="finance",
+    _refused(lambda: services.raise_case(user=users.street, company=tree.unit_a, category="finance",
                                          title="  ", description="y"), "title")
-    _refused(lambda: services.raise_case(users.street, company=tree.unit_a, category="nothing",
+    _refused(lambda: services.raise_case(user=users.street, company=tree.unit_a, category="nothing",
                                          title="x", description="y"), "category")
-    _refused(lambda: services.raise_case(users.street, company=tree.unit_a, category="finance",
+    _refused(lambda: services.raise_case(user=users.street, company=tree.unit_a, category="finance",
                                          title="x", description="y",
                                          raised_on=TODAY + datetime.timedelta(days=1)),
              "raised_on")
     assert Case.objects.count() == count
 
     case = ent.case
-    _refused(lambda: services.assign(users.street, case, deadline=D(2025, 4, 1)), "assignee")
-    _refused(lambda: services.assign(users.street, case, assignee=ent.cadre_a, deadline=None),
+    _refused(lambda: services.assign(case, user=users.street, deadline=D(2025, 4, 1)), "assignee")
+    _refused(lambda: services.assign(case, user=users.street, assignee=ent.cadre_a, deadline=None),
              "deadline")
     assert "早于" in _refused(lambda: services.assign(
-        users.street, case, assignee=ent.cadre_a, deadline=D(2025, 2, 1)), "deadline")
-    case = services.assign(users.street, case, assignee=ent.cadre_a, deadline=D(2025, 4, 1))
-    _refused(lambda: services.visit(users.street, case, visitor=ent.cadre_a, done=""), "done")
-    _refused(lambda: services.visit(users.street, case, visitor_name="", done="走访"),
+        case, user=users.street, assignee=ent.cadre_a, deadline=D(2025, 2, 1)), "deadline")
+    case = services.assign(case, user=users.street, assignee=ent.cadre_a, deadline=D(2025, 4, 1))
+    _refused(lambda: services.visit(case, user=users.street, visitor=ent.cadre_a, done=""), "done")
+    _refused(lambda: services.visit(case, user=users.street, visitor_name="", done="走访"),
              "visitor_name")
-    _refused(lambda: services.visit(users.street, case, visitor=ent.cadre_a, done="走访",
+    _refused(lambda: services.visit(case, user=users.street, visitor=ent.cadre_a, done="走访",
                                     visited_on=TODAY + datetime.timedelta(days=2)), "visited_on")
-    _refused(lambda: services.visit(users.street, case, visitor=ent.cadre_a, done="走访",
+    _refused(lambda: services.visit(case, user=users.street, visitor=ent.cadre_a, done="走访",
                                     visited_on=D(2025, 2, 1)), "visited_on")
-    _refused(lambda: services.resolve(users.street, case, resolution=""), "resolution")
-    _refused(lambda: services.close(users.street, case, reason=" "), "reason")
-    case = services.resolve(users.street, case, resolution="获批", resolved_on=D(2025, 3, 20))
-    _refused(lambda: services.rate(users.liaison_a, case, satisfaction="great"), "satisfaction")
-    assert "意见" in _refused(lambda: services.rate(users.liaison_a, case,
+    _refused(lambda: services.resolve(case, user=users.street, resolution=""), "resolution")
+    _refused(lambda: services.close(case, user=users.street, reason=" "), "reason")
+    case = services.resolve(case, user=users.street, resolution="获批", resolved_on=D(2025, 3, 20))
+    _refused(lambda: services.rate(case, user=users.liaison_a, satisfaction="great"),
+             "satisfaction")
+    assert "意见" in _refused(lambda: services.rate(case, user=users.liaison_a,
                                                    satisfaction="unsatisfied"), "comment")
     assert Case.objects.get(pk=case.pk).satisfaction == ""
 
@@ -175,32 +176,32 @@ def test_validation(ent, users, tree):
 def test_link_rules(ent, users, tree):
     count = CadreLink.objects.count()
     with pytest.raises(DomainError, match="不是企业"):
-        services.link(users.street, cadre=ent.cadre_a, company=tree.unit_b)
+        services.link(user=users.street, cadre=ent.cadre_a, company=tree.unit_b)
     with pytest.raises(DomainError, match="已在挂钩"):
-        services.link(users.street, cadre=ent.cadre_a, company=tree.unit_a)
+        services.link(user=users.street, cadre=ent.cadre_a, company=tree.unit_a)
     assert CadreLink.objects.count() == count
     # Several cadres may serve one company.
-    services.link(users.street, cadre=ent.cadre_b, company=tree.unit_a)
+    services.link(user=users.street, cadre=ent.cadre_b, company=tree.unit_a)
     row = ent.link_a
     with pytest.raises(DomainError, match="不能早于"):
-        services.end_link(users.street, row, ended_on=D(2023, 12, 31))
-    services.end_link(users.street, row)
+        services.end_link(row, user=users.street, ended_on=D(2023, 12, 31))
+    services.end_link(row, user=users.street)
     with pytest.raises(DomainError, match="已结束"):
-        services.end_link(users.street, row)
+        services.end_link(row, user=users.street)
 
 
 def test_area_communities_must_be_the_streets(ent, users, tree):
     ent.area.name = "新名称"
     with pytest.raises(DomainError, match="不是本街道的社区"):
-        services.save_area(users.street, ent.area, [tree.a1])
-    services.save_area(users.street, ent.area, [tree.a, tree.b])
+        services.save_area(ent.area, user=users.street, communities=[tree.a1])
+    services.save_area(ent.area, user=users.street, communities=[tree.a, tree.b])
     assert set(ent.area.communities.values_list("code", flat=True)) == {"JS-A", "JS-B"}
 
 
 # ---- scope ----------------------------------------------------------------------------------
 
 def test_scope(ent, users, tree):
-    case_b = services.raise_case(users.community_b, company=ent.company_b, category="labour",
+    case_b = services.raise_case(user=users.community_b, company=ent.company_b, category="labour",
                                  title="招工", description="招 5 人")
     assert case_b.source == "staff"
     assert ent.case.source == "company"
@@ -215,12 +216,12 @@ def test_scope(ent, users, tree):
         assert seen[name] == set()
     # The liaison raises only for its own company; community B cannot act on A's case.
     with pytest.raises(OutOfScope):
-        services.raise_case(users.liaison_a, company=ent.company_b, category="finance",
+        services.raise_case(user=users.liaison_a, company=ent.company_b, category="finance",
                             title="x", description="y")
     with pytest.raises(OutOfScope):
-        services.close(users.community_b, ent.case, reason="x")
+        services.close(ent.case, user=users.community_b, reason="x")
     with pytest.raises(DomainError) as refused:
-        services.assign(users.liaison_a, ent.case, assignee=ent.cadre_a,
+        services.assign(ent.case, user=users.liaison_a, assignee=ent.cadre_a,
                         deadline=D(2025, 4, 1))
     assert refused.value.status == 403
     assert Case.objects.filter(company=ent.company_b).count() == 1
@@ -240,23 +241,23 @@ def test_summary_figures(ent, users, tree, fresh):
 
     unit_c = Unit.objects.create(code="U-AC", name="金安商贸有限公司",
                                  unit_type="private_company", org=tree.a)
-    services.link(users.street, cadre=ent.cadre_b, company=ent.company_b)
-    services.link(users.street, cadre=ent.leader, company=unit_c)
+    services.link(user=users.street, cadre=ent.cadre_b, company=ent.company_b)
+    services.link(user=users.street, cadre=ent.leader, company=unit_c)
 
     def case(company, category, *steps):
-        c = services.raise_case(users.street, company=company, category=category, title="t",
+        c = services.raise_case(user=users.street, company=company, category=category, title="t",
                                 description="d", raised_on=D(2025, 1, 1))
         for step in steps:
             c = step(c)
         return c
 
     def assign(c, deadline=None):
-        return services.assign(users.street, c, assignee=ent.cadre_a,
+        return services.assign(c, user=users.street, assignee=ent.cadre_a,
                                deadline=deadline or D(2025, 2, 1))
 
-    resolve = lambda c: services.resolve(users.street, c, resolution="ok",  # noqa: E731
+    resolve = lambda c: services.resolve(c, user=users.street, resolution="ok",  # noqa: E731
                                          resolved_on=D(2025, 1, 20))
-    rate = lambda s: lambda c: services.rate(users.street, c, satisfaction=s,  # noqa: E731
+    rate = lambda s: lambda c: services.rate(c, user=users.street, satisfaction=s,  # noqa: E731
                                              comment="意见")
     far = TODAY + datetime.timedelta(days=30)
     # ent.case: U-A finance, submitted (open, no deadline).
@@ -266,7 +267,7 @@ def test_summary_figures(ent, users, tree, fresh):
     case(ent.company_b, "upgrade", assign, resolve)                 # resolved, not rated
     case(ent.company_b, "policy", assign)                          # overdue (2025-02-01)
     case(unit_c, "other", lambda c: assign(c, far))                # open, not overdue
-    case(unit_c, "finance", lambda c: services.close(users.street, c, reason="撤回"))
+    case(unit_c, "finance", lambda c: services.close(c, user=users.street, reason="撤回"))
 
     data = summary.build(users.street)
     f = data["figures"]
@@ -308,12 +309,12 @@ def test_notifications_and_reminders(ent, users, fresh):
     from gongjian.core.models import RoleGrant
 
     account = User.objects.create_user("cadre_a", password="x", person=ent.cadre_a.person)
-    case = services.assign(users.street, ent.case, assignee=ent.cadre_a,
+    case = services.assign(ent.case, user=users.street, assignee=ent.cadre_a,
                            deadline=TODAY + datetime.timedelta(days=3))
     assert not Notification.objects.filter(user=account).exists()
     RoleGrant.objects.create(user=account, role="community_staff",
                              org=users.community_a.grants.get().org)
-    case = services.assign(users.street, case, assignee=ent.cadre_a,
+    case = services.assign(case, user=users.street, assignee=ent.cadre_a,
                            deadline=TODAY + datetime.timedelta(days=2))
     assert Notification.objects.filter(user=account, title__contains="改派").exists()
     assert Notification.objects.filter(user=users.liaison_a, title__contains="受理").exists()
@@ -330,10 +331,10 @@ def test_notifications_and_reminders(ent, users, fresh):
     assert Notification.objects.filter(
         key__startswith=f"enterprise-case:{case.pk}:overdue:").count() == later
     # A new deadline is a new reminder.
-    case = services.assign(users.street, case, assignee=ent.cadre_a,
+    case = services.assign(case, user=users.street, assignee=ent.cadre_a,
                            deadline=TODAY + datetime.timedelta(days=6))
     assert services.sweep(TODAY + datetime.timedelta(days=7)) == later
-    services.close(users.street, case, reason="撤回")
+    services.close(case, user=users.street, reason="撤回")
     assert services.sweep(TODAY + datetime.timedelta(days=9)) == 0
 
 

@@ -28,7 +28,7 @@ def branch(tree):
     """A fresh branch JS-C under the street, so counts start from zero."""
     with audit.acting_as(suppress=True):
         return org_services.create_organization(
-            None, parent=tree.s, code="JS-C", name="金湖社区党委", kind="committee",
+            user=None, parent=tree.s, code="JS-C", name="金湖社区党委", kind="committee",
             sector="community")
 
 
@@ -97,7 +97,7 @@ def test_rules_check_26_of_27(tree, users):
             education = "高中" if (n, i) == (1, 0) else "大学专科"
             seats.append((person(org, f"委员{n}{i}", born(age), education=education),
                           "书记" if i == 0 else "委员"))
-        services.record_election(users.street, org=org, elected_on=D(2019, 5, 1), seats=seats)
+        services.record_election(user=users.street, org=org, elected_on=D(2019, 5, 1), seats=seats)
     figures = stats.team_figures(users.street, tree.s, DAY)
     assert {k: figures[k] for k in ("teams", "headcount", "average_age", "aged_35_and_under",
                                     "college_or_above", "college_or_above_share",
@@ -122,9 +122,9 @@ def test_as_of_before_and_after_an_election(tree, users):
     old = [(person(tree.a, "老书记", D(1960, 1, 1)), "书记"),
            (person(tree.a, "老委员", D(1965, 1, 1), education="高中"), "委员"),
            (person(tree.a, "连任委员", D(1980, 1, 1)), "委员")]
-    services.record_election(users.street, org=tree.a, elected_on=D(2015, 5, 1), seats=old)
+    services.record_election(user=users.street, org=tree.a, elected_on=D(2015, 5, 1), seats=old)
     new = [(person(tree.a, "新书记", D(1985, 1, 1)), "书记"), (old[2][0], "委员")]
-    services.record_election(users.street, org=tree.a, elected_on=D(2018, 5, 10), seats=new)
+    services.record_election(user=users.street, org=tree.a, elected_on=D(2018, 5, 10), seats=new)
 
     def figures(day):
         f = stats.team_figures(users.street, tree.a, day)
@@ -142,9 +142,9 @@ def test_as_of_before_and_after_an_election(tree, users):
 
 def test_one_person_in_two_teams_counts_once(tree, users):
     both = person(tree.a, "兼职书记", D(1980, 3, 3))
-    services.record_election(users.street, org=tree.a, elected_on=D(2019, 1, 1),
+    services.record_election(user=users.street, org=tree.a, elected_on=D(2019, 1, 1),
                              seats=[(both, "书记")])
-    services.record_election(users.street, org=tree.a1, elected_on=D(2019, 1, 1),
+    services.record_election(user=users.street, org=tree.a1, elected_on=D(2019, 1, 1),
                              seats=[(both, "书记"), (person(tree.a1, "委员甲", D(1990, 1, 1)),
                                                      "委员")])
     figures = stats.team_figures(users.street, tree.a, DAY)
@@ -278,7 +278,7 @@ def test_stats_page_and_xlsx_export(tree, users, client):
 
     seats = [(person(tree.a, "书记甲", born(44)), "书记"),
              (person(tree.a, "委员乙", born(30), education="高中"), "委员")]
-    services.record_election(users.street, org=tree.a, elected_on=D(2019, 5, 1), seats=seats)
+    services.record_election(user=users.street, org=tree.a, elected_on=D(2019, 5, 1), seats=seats)
     client.force_login(users.street)
     page = client.get(reverse("stats"), {"org": "JS", "as_of": "2019-06-30"})
     assert page.status_code == 200

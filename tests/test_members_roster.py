@@ -406,7 +406,7 @@ def test_service_refuses_what_the_form_would(tree, users):
     membership = Membership(org=tree.a1, category="正式党员",
                             joined_on=datetime.date(2007, 1, 1))
     with pytest.raises(DomainError) as error:
-        services.register_member(users.community_a, person=person, membership=membership)
+        services.register_member(user=users.community_a, person=person, membership=membership)
     assert error.value.field == "joined_on" and "18" in error.value.message
     assert counts() == before
 

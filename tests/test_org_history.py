@@ -35,11 +35,11 @@ def test_every_org_change_is_written_by_record_event(tree, users, monkeypatch):
         return workflow.record_event(subject, step, user, **kwargs)
 
     monkeypatch.setattr(services, "record_event", spy)
-    org = services.create_organization(users.street, parent=tree.a, code="JS-A3",
+    org = services.create_organization(user=users.street, parent=tree.a, code="JS-A3",
                                        name="金安第三支部", kind="branch", sector="residential")
-    services.update_organization(users.street, org, name="金安三支部")
-    services.move_organization(users.street, org, tree.b)
-    services.dissolve_organization(users.street, org, reason="支部调整")
+    services.update_organization(org, user=users.street, name="金安三支部")
+    services.move_organization(org, user=users.street, new_parent=tree.b)
+    services.dissolve_organization(org, user=users.street, reason="支部调整")
     assert written == [("JS-A3", "established"), ("JS-A3", "renamed"), ("JS-A3", "moved"),
                        ("JS-A", "child_out"), ("JS-B", "child_in"), ("JS-A3", "dissolved")]
     rows = list(OrgEvent.objects.filter(org=org))  # newest first, as the page and API show
@@ -56,7 +56,7 @@ def test_a_command_line_org_has_history_without_an_actor(tree):
 
 
 def test_the_org_page_shows_the_history_with_the_shared_partial(tree, users, client):
-    services.update_organization(users.street, tree.a1, name="达嘉馨园党支部")
+    services.update_organization(tree.a1, user=users.street, name="达嘉馨园党支部")
     client.force_login(users.community_a)
     page = client.get(reverse("org_detail", args=["JS-A1"])).content.decode()
     history = page[page.index('id="history"'):]
@@ -73,7 +73,7 @@ def test_the_api_still_answers_the_step_as_kind(tree, users, api_as):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_the_history(tree, users):
-    services.update_organization(users.street, tree.a1, name="达嘉馨园党支部")
+    services.update_organization(tree.a1, user=users.street, name="达嘉馨园党支部")
     executor = MigrationExecutor(connection)
     executor.migrate([("orgs", "0004_default_grid_roles")])
     old = executor.loader.project_state([("orgs", "0004_default_grid_roles")]).apps

@@ -94,7 +94,7 @@ def test_nothing_matches(tree):
 
 
 def test_mixed_results_ordered_by_rank(tree):
-    services.create_organization(None, parent=tree.a, code="JS-AS", name="社区服务中心党支部",
+    services.create_organization(user=None, parent=tree.a, code="JS-AS", name="社区服务中心党支部",
                                  kind="branch", sector="community")
     # 社区服务中心党支部: initials start with "sq" (rank 1);
     # 金安社区党委, 高林社区党委: initials contain "sq" (rank 2)

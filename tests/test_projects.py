@@ -48,7 +48,7 @@ def snapshot():
 @pytest.fixture
 def demand(users, tree):
     return services.create_demand(
-        users.resident, category="elderly", title="高龄老人上门理发",
+        user=users.resident, category="elderly", title="高龄老人上门理发",
         description="金安花园有二十多位行动不便的高龄老人，希望每月有人上门理发。",
         place="金安花园", beneficiaries=25)
 
@@ -56,36 +56,36 @@ def demand(users, tree):
 @pytest.fixture
 def resource(users, tree):
     return services.create_resource(
-        users.liaison_a, category="elderly", title="党员义工上门理发",
+        user=users.liaison_a, category="elderly", title="党员义工上门理发",
         description="每月第三个周六为社区高龄老人上门理发。", capacity=60,
         available_text="每月第三个周六上午")
 
 
 def project_in(state, users, tree, share=40):
     """A project of community A driven through the workflow up to `state`."""
-    p = services.create_project(users.community_a, title="为老理发", category="elderly",
+    p = services.create_project(user=users.community_a, title="为老理发", category="elderly",
                                 description="上门理发", org=tree.a, target_beneficiaries=20)
     order = [S.APPROVED, S.CLAIMED, S.DOCKED, S.EXECUTING, S.ACCEPTED, S.CLOSED]
     if state == S.DECLARED:
         return p
     if state == S.REJECTED:
-        return services.reject(users.street, p, "不符合共建方向")
+        return services.reject(p, user=users.street, reason="不符合共建方向")
     if state == S.WITHDRAWN:
-        return services.withdraw(users.community_a, p, "需求已由其他渠道解决")
+        return services.withdraw(p, user=users.community_a, reason="需求已由其他渠道解决")
     for step in order[: order.index(state) + 1]:
         if step == S.APPROVED:
-            services.approve(users.street, p)
+            services.approve(p, user=users.street)
         elif step == S.CLAIMED:
-            services.claim(users.liaison_a, p, share=share)
+            services.claim(p, user=users.liaison_a, share=share)
         elif step == S.DOCKED:
-            services.dock(users.community_a, p, date=TODAY, place="金安社区党群服务中心",
+            services.dock(p, user=users.community_a, date=TODAY, place="金安社区党群服务中心",
                           plan="每月第三个周六上午上门")
         elif step == S.EXECUTING:
-            services.start(users.liaison_a, p)
+            services.start(p, user=users.liaison_a)
         elif step == S.ACCEPTED:
-            services.accept(users.community_a, p, rating=5, beneficiary_count=22)
+            services.accept(p, user=users.community_a, rating=5, beneficiary_count=22)
         elif step == S.CLOSED:
-            services.close(users.community_a, p)
+            services.close(p, user=users.community_a)
     return Project.objects.get(pk=p.pk)
 
 
@@ -98,7 +98,7 @@ def take(step, users, project):
         "progress": {"text": "第一次上门"}, "accept": {"rating": 4, "beneficiary_count": 5},
         "close": {}, "withdraw": {"reason": "撤回"},
     }[step]
-    return services.STEP_FUNCTIONS[step](who, project, **kwargs)
+    return services.STEP_FUNCTIONS[step](project, user=who, **kwargs)
 
 
 ALL_STATES = list(S)
@@ -128,25 +128,25 @@ def test_transition_table(step, state, users, tree):
 def test_named_refusals(users, tree):
     declared = project_in(S.DECLARED, users, tree)
     with pytest.raises(DomainError, match="项目尚未立项，不能认领"):
-        services.claim(users.street, declared, share=10, unit=tree.unit_a)
+        services.claim(declared, user=users.street, share=10, unit=tree.unit_a)
     # a liaison does not even see a project before approval
     with pytest.raises(OutOfScope):
-        services.claim(users.liaison_a, declared, share=10)
+        services.claim(declared, user=users.liaison_a, share=10)
     claimed = project_in(S.CLAIMED, users, tree)
     with pytest.raises(DomainError, match="已认领本项目"):
-        services.claim(users.liaison_a, claimed, share=10)
+        services.claim(claimed, user=users.liaison_a, share=10)
     docked = project_in(S.DOCKED, users, tree)
     with pytest.raises(DomainError, match="项目尚未执行，不能验收"):
-        services.accept(users.community_a, docked, rating=5, beneficiary_count=3)
+        services.accept(docked, user=users.community_a, rating=5, beneficiary_count=3)
     executing = project_in(S.EXECUTING, users, tree)
     with pytest.raises(DomainError, match="项目已开始执行，不能撤回"):
-        services.withdraw(users.community_a, executing, "晚了")
+        services.withdraw(executing, user=users.community_a, reason="晚了")
 
 
 def test_only_the_street_approves(users, tree):
     p = project_in(S.DECLARED, users, tree)
     with pytest.raises(OutOfScope):
-        services.approve(users.community_a, p)
+        services.approve(p, user=users.community_a)
     assert Project.objects.get(pk=p.pk).state == S.DECLARED
 
 
@@ -155,14 +155,14 @@ def test_shares_add_up_to_at_most_100(users, tree, make_user):
     liaison_b = make_user("unit_liaison", unit=tree.unit_b)
     before = snapshot()
     with pytest.raises(DomainError) as refused:
-        services.claim(liaison_b, p, share=40)
+        services.claim(p, user=liaison_b, share=40)
     assert refused.value.status == 409
     assert "不能超过 100%" in refused.value.message and "已认领 70%" in refused.value.message
     assert snapshot() == before
-    services.claim(liaison_b, p, share=30)
+    services.claim(p, user=liaison_b, share=30)
     assert Project.objects.get(pk=p.pk).claimed_share == 100
     with pytest.raises(DomainError) as over:
-        services.claim(users.street, project_in(S.APPROVED, users, tree), share=101,
+        services.claim(project_in(S.APPROVED, users, tree), user=users.street, share=101,
                        unit=tree.unit_b)
     assert over.value.status == 400 and over.value.field == "share"
 
@@ -175,18 +175,18 @@ def test_claim_event_names_the_unit_and_share(users, tree):
 
 def test_claim_uses_and_withdraw_frees_resource_capacity(users, tree, resource):
     p = project_in(S.APPROVED, users, tree)
-    services.claim(users.liaison_a, p, share=50, resource=resource, uses=20)
+    services.claim(p, user=users.liaison_a, share=50, resource=resource, uses=20)
     assert Resource.objects.get(pk=resource.pk).remaining == 40
     with pytest.raises(DomainError, match="剩余容量只有"):
-        services.claim(users.street, project_in(S.APPROVED, users, tree), share=10,
+        services.claim(project_in(S.APPROVED, users, tree), user=users.street, share=10,
                        unit=tree.unit_a, resource=resource, uses=41)
-    services.withdraw(users.community_a, p, "居民另有安排")
+    services.withdraw(p, user=users.community_a, reason="居民另有安排")
     assert Resource.objects.get(pk=resource.pk).remaining == 60
 
 
 def test_liaison_claims_for_own_unit_only(users, tree):
     p = project_in(S.APPROVED, users, tree)
-    claim = services.claim(users.liaison_a, p, share=20, unit=tree.unit_b)
+    claim = services.claim(p, user=users.liaison_a, share=20, unit=tree.unit_b)
     assert claim.unit == tree.unit_a
 
 
@@ -194,7 +194,7 @@ def test_liaison_sees_open_and_claimed_projects_only(users, tree, make_user):
     declared = project_in(S.DECLARED, users, tree)
     approved = project_in(S.APPROVED, users, tree)
     claimed_by_b = project_in(S.APPROVED, users, tree)
-    services.claim(users.street, claimed_by_b, share=100, unit=tree.unit_b)
+    services.claim(claimed_by_b, user=users.street, share=100, unit=tree.unit_b)
     docked_a = project_in(S.DOCKED, users, tree)
     seen = set(Project.objects.restrict(users.liaison_a, "view").values_list("pk", flat=True))
     assert approved.pk in seen and docked_a.pk in seen
@@ -209,17 +209,17 @@ def test_accept_validates_rating_and_updates_unit_record(users, tree):
     p = project_in(S.EXECUTING, users, tree)
     for bad in (0, 6, "五"):
         with pytest.raises(DomainError) as refused:
-            services.accept(users.community_a, p, rating=bad, beneficiary_count=3)
+            services.accept(p, user=users.community_a, rating=bad, beneficiary_count=3)
         assert refused.value.status == 400 and refused.value.field == "rating"
     assert Project.objects.get(pk=p.pk).state == S.EXECUTING
-    services.accept(users.community_a, p, rating=4, beneficiary_count=18, comment="满意")
+    services.accept(p, user=users.community_a, rating=4, beneficiary_count=18, comment="满意")
     record = UnitRecord.objects.get(unit=tree.unit_a)
     assert (record.projects_done, record.average_rating) == (1, 4.0)
 
 
 def test_negative_capacity_refused(users, tree):
     with pytest.raises(DomainError) as refused:
-        services.create_resource(users.liaison_a, category="health", title="义诊",
+        services.create_resource(user=users.liaison_a, category="health", title="义诊",
                                  description="测血压", capacity=-5)
     assert refused.value.status == 400 and refused.value.field == "capacity"
     assert "不能为负数" in refused.value.message
@@ -227,10 +227,10 @@ def test_negative_capacity_refused(users, tree):
 
 
 def test_capacity_below_commitment_refused(users, tree, resource):
-    services.claim(users.liaison_a, project_in(S.APPROVED, users, tree), share=10,
+    services.claim(project_in(S.APPROVED, users, tree), user=users.liaison_a, share=10,
                    resource=resource, uses=30)
     with pytest.raises(DomainError, match="不能少于已承诺的 30 人次"):
-        services.update_resource(users.liaison_a, resource, capacity=20)
+        services.update_resource(resource, user=users.liaison_a, capacity=20)
 
 
 def test_resource_keywords_are_stored(resource):
@@ -246,36 +246,36 @@ def test_demand_workflow_and_scope(users, tree, demand, make_user):
     assert not Demand.objects.restrict(users.community_b, "view").exists()
     assert Demand.objects.restrict(users.community_a, "view").get() == demand
     with pytest.raises(OutOfScope):
-        services.accept_demand(users.community_b, demand)
+        services.accept_demand(demand, user=users.community_b)
     with pytest.raises(OutOfScope):
-        services.accept_demand(users.resident, demand)
-    services.accept_demand(users.community_a, demand)
+        services.accept_demand(demand, user=users.resident)
+    services.accept_demand(demand, user=users.community_a)
     with pytest.raises(DomainError) as empty:
-        services.decline_demand(users.community_a, demand, " ")
+        services.decline_demand(demand, user=users.community_a, reason=" ")
     assert empty.value.status == 400
     with pytest.raises(OutOfScope):
-        services.withdraw_demand(other, demand)
-    services.withdraw_demand(users.resident, demand, "已自行解决")
+        services.withdraw_demand(demand, user=other)
+    services.withdraw_demand(demand, user=users.resident, reason="已自行解决")
     assert Demand.objects.get(pk=demand.pk).state == "withdrawn"
     with pytest.raises(DomainError, match="不能撤回"):
-        services.withdraw_demand(users.resident, demand)
+        services.withdraw_demand(demand, user=users.resident)
 
 
 def test_resident_posts_for_own_community_only(users, tree):
-    d = services.create_demand(users.resident, org=tree.b, category="legal", title="法律咨询",
+    d = services.create_demand(user=users.resident, org=tree.b, category="legal", title="法律咨询",
                                description="邻里纠纷", place="楼下", beneficiaries=2)
     assert d.org == tree.a
 
 
 def test_demand_into_project(users, tree, demand):
-    p = services.create_project(users.community_a, title="上门理发", category="elderly",
+    p = services.create_project(user=users.community_a, title="上门理发", category="elderly",
                                 description="每月上门", demands=[demand])
     d = Demand.objects.get(pk=demand.pk)
     assert (d.state, d.project_id, p.org_id, p.target_beneficiaries) == (
         "project", p.pk, tree.a.pk, 25)
     assert p.step_deadline == timezone.localdate() + datetime.timedelta(days=7)
     with pytest.raises(DomainError, match="已处理"):
-        services.create_project(users.community_a, title="再转", category="elderly",
+        services.create_project(user=users.community_a, title="再转", category="elderly",
                                 description="x", demands=[demand])
     assert Notification.objects.filter(user=users.street, kind="project").exists()
     assert Notification.objects.filter(user=users.resident, kind="demand").exists()
@@ -288,7 +288,7 @@ def test_community_b_sees_nothing_of_a(users, tree, demand, resource):
     # the street's resource list serves every community, but only A's side may change it
     assert Resource.objects.restrict(users.community_b, "view").get() == resource
     assert not Resource.objects.restrict(users.community_b, "change").exists()
-    services.update_resource(users.liaison_a, resource, active=False)
+    services.update_resource(resource, user=users.liaison_a, active=False)
     assert not Resource.objects.restrict(users.community_b, "view").exists()
 
 
@@ -296,7 +296,7 @@ def test_notifications_follow_the_steps(users, tree):
     p = project_in(S.CLAIMED, users, tree)
     assert Notification.objects.filter(user=users.community_a,
                                        title__contains="认领了项目").exists()
-    services.dock(users.community_a, p, date=TODAY, place="社区", plan="方案")
+    services.dock(p, user=users.community_a, date=TODAY, place="社区", plan="方案")
     assert Notification.objects.filter(user=users.liaison_a,
                                        title__contains="完成对接").exists()
 
@@ -327,21 +327,21 @@ def test_photo_upload_refuses_non_images_and_oversize(users, tree, settings, tmp
     fake = SimpleUploadedFile("photo.jpg", b"not really a jpeg", content_type="image/jpeg")
     before = snapshot()
     with pytest.raises(DomainError) as refused:
-        services.progress(users.liaison_a, p, text="进展", photos=[fake])
+        services.progress(p, user=users.liaison_a, text="进展", photos=[fake])
     assert refused.value.status == 400 and "不是有效的图片" in refused.value.message
     settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(DomainError, match="超过"):
-        services.progress(users.liaison_a, p, text="进展", photos=[png_upload()])
+        services.progress(p, user=users.liaison_a, text="进展", photos=[png_upload()])
     assert snapshot() == before
     settings.UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-    event = services.progress(users.liaison_a, p, text="第一次上门", photos=[png_upload()])
+    event = services.progress(p, user=users.liaison_a, text="第一次上门", photos=[png_upload()])
     assert event.photos.count() == 1
 
 
 def test_photo_served_only_within_scope(users, tree, settings, tmp_path, client):
     settings.MEDIA_ROOT = tmp_path
     p = project_in(S.EXECUTING, users, tree)
-    event = services.progress(users.liaison_a, p, text="上门", photos=[png_upload()])
+    event = services.progress(p, user=users.liaison_a, text="上门", photos=[png_upload()])
     photo = event.photos.get()
     url = reverse("project_photo", args=[photo.pk])
     client.force_login(users.community_a)
@@ -366,7 +366,7 @@ def test_progress_page_refuses_a_text_file(users, tree, settings, tmp_path, clie
 
 def test_pages_render_for_their_users(users, tree, demand, resource, client):
     p = project_in(S.EXECUTING, users, tree)
-    services.progress(users.liaison_a, p, text="已上门两次")
+    services.progress(p, user=users.liaison_a, text="已上门两次")
     client.force_login(users.community_a)
     for name, args in [("demand_list", []), ("demand_detail", [demand.pk]),
                        ("demand_matches", [demand.pk]), ("resource_list", []),
@@ -437,7 +437,7 @@ def test_simultaneous_claims_never_exceed_100(users, tree, make_user):
     def claim(user):
         try:
             barrier.wait()
-            services.claim(user, Project.objects.get(pk=p.pk), share=20)
+            services.claim(Project.objects.get(pk=p.pk), user=user, share=20)
             results.append("ok")
         except DomainError as error:
             results.append(error.message)

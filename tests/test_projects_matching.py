@@ -13,7 +13,7 @@ from gongjian.projects.models import UnitRecord
 @pytest.fixture
 def demand(users, tree):
     return services.create_demand(
-        users.resident, category="elderly", title="高龄老人上门理发",
+        user=users.resident, category="elderly", title="高龄老人上门理发",
         description="行动不便的高龄老人需要上门理发。", place="金安花园", beneficiaries=25)
 
 
@@ -27,7 +27,7 @@ def unit(tree, code, org, lng=None, lat=None):
 
 def offer(users, u, title="上门理发", description="为老人上门理发", category="elderly",
           capacity=100):
-    return services.create_resource(users.street, unit=u, category=category, title=title,
+    return services.create_resource(user=users.street, unit=u, category=category, title=title,
                                     description=description, capacity=capacity)
 
 
@@ -93,7 +93,7 @@ def test_unrelated_and_exhausted_resources_are_not_suggested(users, tree, demand
 def test_resource_to_demands(users, tree, demand, make_user):
     u = unit(tree, "M-1", tree.a)
     r = offer(users, u)
-    other = services.create_demand(users.community_a, org=tree.a, category="culture",
+    other = services.create_demand(user=users.community_a, org=tree.a, category="culture",
                                    title="广场舞音响", description="需要一套音响设备",
                                    place="广场", beneficiaries=40)
     assert other.pk

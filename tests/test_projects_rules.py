@@ -23,7 +23,7 @@ D = DemandState
 
 def new_demand(users, title="高龄老人上门理发"):
     return services.create_demand(
-        users.resident, category="elderly", title=title,
+        user=users.resident, category="elderly", title=title,
         description="王大爷家住3号楼502，行动不便，希望每月有人上门理发。",
         place="金安花园3号楼", beneficiaries=25)
 
@@ -41,7 +41,7 @@ def test_orgs_offered_in_a_city_wide_tree(users, tree, make_user):
     """A street below a district: the street's communities are found by what they are, not
     by how deep they sit."""
     def org(parent, code, kind, sector="community"):
-        return org_services.create_organization(None, parent=parent, code=code, name=code,
+        return org_services.create_organization(user=None, parent=parent, code=code, name=code,
                                                 kind=kind, sector=sector)
 
     district = org(None, "QU", "working_committee", "street")
@@ -81,47 +81,47 @@ def test_unit_sees_the_outline_of_an_open_demand_only(users, tree, client):
 
 def test_detail_ids_follow_who_may_act(users, tree, make_user):
     demand = new_demand(users)
-    assert services.demand_detail_ids(users.resident, [demand]) == {demand.pk}
-    assert services.demand_detail_ids(users.community_a, [demand]) == {demand.pk}
-    assert services.demand_detail_ids(users.liaison_a, [demand]) == set()
-    assert services.demand_detail_ids(make_user("resident", tree.a), [demand]) == set()
+    assert services.demand_detail_ids([demand], user=users.resident) == {demand.pk}
+    assert services.demand_detail_ids([demand], user=users.community_a) == {demand.pk}
+    assert services.demand_detail_ids([demand], user=users.liaison_a) == set()
+    assert services.demand_detail_ids([demand], user=make_user("resident", tree.a)) == set()
     # a grid worker's colleague on the same grid may withdraw what was posted there
-    posted = services.create_demand(users.grid_a, category="legal", title="法律咨询",
+    posted = services.create_demand(user=users.grid_a, category="legal", title="法律咨询",
                                     description="邻里纠纷", place="2号楼", beneficiaries=2)
-    both = services.demand_detail_ids(make_user("grid_staff", tree.a1), [demand, posted])
+    both = services.demand_detail_ids([demand, posted], user=make_user("grid_staff", tree.a1))
     assert both == {posted.pk}
 
 
 # ---- merging and dissolving ------------------------------------------------------------------
 
 def test_claims_follow_their_project_when_its_organisation_is_merged(users, tree):
-    project = services.create_project(users.community_a, title="为老理发", category="elderly",
+    project = services.create_project(user=users.community_a, title="为老理发", category="elderly",
                                       description="上门理发", org=tree.a,
                                       target_beneficiaries=20)
-    services.approve(users.street, project)
-    services.claim(users.liaison_a, project, share=40)
-    org_services.merge_organizations(users.street, tree.a, tree.b, reason="社区合并")
+    services.approve(project, user=users.street)
+    services.claim(project, user=users.liaison_a, share=40)
+    org_services.merge_organizations(tree.a, user=users.street, survivor=tree.b, reason="社区合并")
     project.refresh_from_db()
     assert project.org_id == tree.b.pk
     assert list(ProjectClaim.objects.values_list("org_id", flat=True)) == [tree.b.pk]
 
 
 def test_active_projects_and_open_demands_block_dissolving(users, tree):
-    c = org_services.create_organization(users.street, parent=tree.s, code="JS-C",
+    c = org_services.create_organization(user=users.street, parent=tree.s, code="JS-C",
                                          name="金桥社区党委", kind="committee",
                                          sector="community")
-    project = services.create_project(users.street, title="楼道清洁", category="environment",
+    project = services.create_project(user=users.street, title="楼道清洁", category="environment",
                                       description="清理楼道杂物", org=c,
                                       target_beneficiaries=40)
-    demand = services.create_demand(users.street, org=c, category="legal", title="法律咨询",
+    demand = services.create_demand(user=users.street, org=c, category="legal", title="法律咨询",
                                     description="邻里纠纷", place="社区", beneficiaries=2)
     with pytest.raises(DomainError) as refused:
-        org_services.dissolve_organization(users.street, c)
+        org_services.dissolve_organization(c, user=users.street)
     assert "1 个进行中的共建项目" in refused.value.message
     assert "1 条待处理的服务需求" in refused.value.message
-    services.withdraw(users.street, project, "改由物业处理")
-    services.withdraw_demand(users.street, demand, "已调解")
-    org_services.dissolve_organization(users.street, c)
+    services.withdraw(project, user=users.street, reason="改由物业处理")
+    services.withdraw_demand(demand, user=users.street, reason="已调解")
+    org_services.dissolve_organization(c, user=users.street)
     c.refresh_from_db()
     assert c.dissolved_on is not None
 
@@ -134,13 +134,13 @@ USER_STEPS = ("accept", "decline", "withdraw")
 def demand_in(state, users):
     demand = new_demand(users)
     if state == D.ACCEPTED:
-        services.accept_demand(users.community_a, demand)
+        services.accept_demand(demand, user=users.community_a)
     elif state == D.DECLINED:
-        services.decline_demand(users.community_a, demand, "不属于服务范围")
+        services.decline_demand(demand, user=users.community_a, reason="不属于服务范围")
     elif state == D.WITHDRAWN:
-        services.withdraw_demand(users.resident, demand)
+        services.withdraw_demand(demand, user=users.resident)
     elif state == D.PROJECT:
-        services.create_project(users.community_a, title="上门理发", category="elderly",
+        services.create_project(user=users.community_a, title="上门理发", category="elderly",
                                 description="每月上门", demands=[demand])
     return Demand.objects.get(pk=demand.pk)
 
@@ -150,9 +150,9 @@ def demand_in(state, users):
 def test_demand_transition_table(step, state, users, tree):
     demand = demand_in(state, users)
     who = users.resident if step == "withdraw" else users.community_a
-    call = {"accept": lambda: services.accept_demand(who, demand),
-            "decline": lambda: services.decline_demand(who, demand, "不属于服务范围"),
-            "withdraw": lambda: services.withdraw_demand(who, demand, "")}[step]
+    call = {"accept": lambda: services.accept_demand(demand, user=who),
+            "decline": lambda: services.decline_demand(demand, user=who, reason="不属于服务范围"),
+            "withdraw": lambda: services.withdraw_demand(demand, user=who, reason="")}[step]
     allowed, target = DEMAND_TRANSITIONS[step][0], DEMAND_TRANSITIONS[step][1]
     if state in allowed:
         call()
@@ -167,20 +167,20 @@ def test_demand_transition_table(step, state, users, tree):
 @pytest.mark.parametrize("ending", ["reject", "withdraw"])
 def test_rejected_or_withdrawn_project_gives_its_demands_back(ending, users, tree):
     first, second = new_demand(users), new_demand(users, "老年食堂送餐")
-    project = services.create_project(users.community_a, title="为老服务", category="elderly",
+    project = services.create_project(user=users.community_a, title="为老服务", category="elderly",
                                       description="上门理发和送餐", demands=[first, second])
     if ending == "reject":
-        services.reject(users.street, project, "与已有项目重复")
+        services.reject(project, user=users.street, reason="与已有项目重复")
     else:
-        services.withdraw(users.community_a, project, "改由物业处理")
+        services.withdraw(project, user=users.community_a, reason="改由物业处理")
     for demand in Demand.objects.filter(pk__in=[first.pk, second.pk]):
         assert demand.state == D.OPEN and demand.project_id is None
         assert "为老服务" in demand.reason and ("重复" in demand.reason or "物业" in demand.reason)
     event = project.events.get(step=ending)
     assert "已重新待受理" in event.note and "老年食堂送餐" in event.note
     # open again: it can be accepted and turned into another project
-    services.accept_demand(users.community_a, first)
-    again = services.create_project(users.community_a, title="上门理发", category="elderly",
+    services.accept_demand(first, user=users.community_a)
+    again = services.create_project(user=users.community_a, title="上门理发", category="elderly",
                                     description="每月上门", demands=[first])
     assert Demand.objects.get(pk=first.pk).project_id == again.pk
 
@@ -188,17 +188,17 @@ def test_rejected_or_withdrawn_project_gives_its_demands_back(ending, users, tre
 def test_demand_step_needs_its_action(users, tree):
     demand = new_demand(users)
     with pytest.raises(OutOfScope):
-        services.accept_demand(users.grid_a, demand)  # grid workers post, staff accept
+        services.accept_demand(demand, user=users.grid_a)  # grid workers post, staff accept
 
 
 # ---- steps through the page ------------------------------------------------------------------
 
 def test_step_page_answers_400_for_invalid_data_and_409_for_a_refused_step(users, tree,
                                                                            client):
-    project = services.create_project(users.community_a, title="为老理发", category="elderly",
+    project = services.create_project(user=users.community_a, title="为老理发", category="elderly",
                                       description="上门理发", org=tree.a,
                                       target_beneficiaries=20)
-    services.approve(users.street, project)
+    services.approve(project, user=users.street)
     client.force_login(users.street)
     url = reverse("project_step", args=[project.pk, "claim"])
     assert client.post(url, {"share": 30, "unit": "U-A"}).status_code == 302
@@ -212,10 +212,10 @@ def test_step_page_answers_400_for_invalid_data_and_409_for_a_refused_step(users
 
 
 def test_service_400_reaches_the_page_as_400(users, tree, client, monkeypatch):
-    project = services.create_project(users.community_a, title="为老理发", category="elderly",
+    project = services.create_project(user=users.community_a, title="为老理发", category="elderly",
                                       description="上门理发", org=tree.a,
                                       target_beneficiaries=20)
-    services.approve(users.street, project)
+    services.approve(project, user=users.street)
 
     def invalid(*args, **kwargs):
         raise DomainError("认领份额须为 1–100%。", field="share", status=400)
@@ -242,19 +242,19 @@ def jpeg_with_metadata():
 
 def test_project_photo_is_stored_without_exif_or_gps(users, tree, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    project = services.create_project(users.community_a, title="为老理发", category="elderly",
+    project = services.create_project(user=users.community_a, title="为老理发", category="elderly",
                                       description="上门理发", org=tree.a,
                                       target_beneficiaries=20)
-    services.approve(users.street, project)
-    services.claim(users.liaison_a, project, share=40)
-    services.dock(users.community_a, project, date=datetime.date(2026, 3, 1), place="社区",
+    services.approve(project, user=users.street)
+    services.claim(project, user=users.liaison_a, share=40)
+    services.dock(project, user=users.community_a, date=datetime.date(2026, 3, 1), place="社区",
                   plan="方案")
-    services.start(users.liaison_a, project)
+    services.start(project, user=users.liaison_a)
     upload = jpeg_with_metadata()
     with Image.open(BytesIO(upload.read())) as original:
         assert original.getexif()  # the upload does carry it
     upload.seek(0)
-    event = services.progress(users.liaison_a, project, text="第一次上门", photos=[upload])
+    event = services.progress(project, user=users.liaison_a, text="第一次上门", photos=[upload])
     photo = event.photos.get()
     assert photo.content_type == "image/jpeg"
     with photo.image.open("rb") as handle:
@@ -271,9 +271,9 @@ def test_full_resources_do_not_crowd_out_candidates(users, tree, monkeypatch):
     from gongjian.projects.models import Resource
 
     demand = new_demand(users)
-    useful = services.create_resource(users.liaison_a, category="elderly", title="上门理发",
+    useful = services.create_resource(user=users.liaison_a, category="elderly", title="上门理发",
                                       description="为高龄老人上门理发", capacity=30)
-    full = [services.create_resource(users.liaison_a, category="elderly",
+    full = [services.create_resource(user=users.liaison_a, category="elderly",
                                      title=f"理发服务{i}", description="上门理发", capacity=10)
             for i in range(3)]
     Resource.objects.filter(pk__in=[r.pk for r in full]).update(committed=10)

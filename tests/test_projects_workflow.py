@@ -108,9 +108,9 @@ def test_a_demand_step_out_of_order_is_refused_and_writes_nothing(users, tree):
     assert Demand.objects.get(pk=demand.pk).handled_at == row.handled_at
 
 
-def test_the_older_call_order_is_the_same_call(users, tree):
+def test_the_approval_note_is_kept_in_the_history(users, tree):
     p = make_project(users, tree, S.DECLARED)
-    services.approve(users.street, p, "同意")  # (user, project, note), as before
+    services.approve(p, user=users.street, note="同意")
     event = ProjectEvent.objects.get(project=p, step="approve")
     assert (event.actor, event.note) == (users.street, "同意")
 

@@ -207,7 +207,7 @@ def _org_state():
 def test_community_cannot_move_own_org_out_of_reach(tree, users, fresh):
     before, events, entries = _org_state(), OrgEvent.objects.count(), AuditEntry.objects.count()
     with pytest.raises(OutOfScope) as refused:
-        services.move_organization(users.community_a, fresh(tree.a1), fresh(tree.b))
+        services.move_organization(fresh(tree.a1), user=users.community_a, new_parent=fresh(tree.b))
     assert refused.value.status == 404
     assert refused.value.message == "对象不存在或不在您的管理范围内。"
     assert _org_state() == before
@@ -220,7 +220,7 @@ def test_community_cannot_move_unit_out_of_reach(tree, users, fresh):
     unit.org = tree.b
     entries = AuditEntry.objects.count()
     with pytest.raises(OutOfScope):
-        services.save_unit(users.community_a, unit)
+        services.save_unit(unit, user=users.community_a)
     assert fresh(tree.unit_a).org_id == tree.a.pk
     assert AuditEntry.objects.count() == entries  # the audited save was rolled back too
 
@@ -229,14 +229,14 @@ def test_community_cannot_hand_grid_to_other_community(tree, users, fresh):
     grid = fresh(tree.grid_a)
     grid.org = tree.b1
     with pytest.raises(OutOfScope):
-        services.save_grid(users.community_a, grid)
+        services.save_grid(grid, user=users.community_a)
     assert fresh(tree.grid_a).org_id == tree.a1.pk
 
 
 def test_street_may_hand_grid_to_other_community(tree, users, fresh):
     grid = fresh(tree.grid_a)
     grid.org = tree.b1
-    services.save_grid(users.street, grid)
+    services.save_grid(grid, user=users.street)
     assert fresh(tree.grid_a).org_id == tree.b1.pk
 
 
@@ -244,11 +244,11 @@ def test_out_of_scope_write_refused_before_change(tree, users, fresh):
     building = fresh(tree.building)
     building.households = 60
     with pytest.raises(OutOfScope):
-        services.save_building(users.community_b, building)
+        services.save_building(building, user=users.community_b)
     with pytest.raises(OutOfScope):
-        services.update_organization(users.community_b, fresh(tree.a1), name="越权改名")
+        services.update_organization(fresh(tree.a1), user=users.community_b, name="越权改名")
     with pytest.raises(OutOfScope):
-        services.delete_building(users.grid_a, fresh(tree.building))  # grid staff: no delete
+        services.delete_building(fresh(tree.building), user=users.grid_a)  # grid staff: no delete
     assert fresh(tree.building).households == 48
     assert fresh(tree.a1).name == "达嘉馨园小区党支部"
 
@@ -256,11 +256,11 @@ def test_out_of_scope_write_refused_before_change(tree, users, fresh):
 def test_liaison_edits_only_own_unit(tree, users, fresh):
     unit = fresh(tree.unit_a)
     unit.contact_name = "王经理"
-    services.save_unit(users.liaison_a, unit)
+    services.save_unit(unit, user=users.liaison_a)
     assert fresh(tree.unit_a).contact_name == "王经理"
 
     other = fresh(tree.unit_b)
     other.contact_name = "越权"
     with pytest.raises(OutOfScope):
-        services.save_unit(users.liaison_a, other)
+        services.save_unit(other, user=users.liaison_a)
     assert fresh(tree.unit_b).contact_name == ""

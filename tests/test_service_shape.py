@@ -1,7 +1,7 @@
 """The service layer's shape, checked over every capability: each public service function is
-typed (mypy checks the types in `make test`), and each workflow step is a service taking the
-object and the acting user keyword-only, so that a call reads `claim(wish, user=...)` and the
-generic step views can drive every workflow."""
+typed (mypy checks the types in `make test`) and takes the acting user keyword-only, and each
+workflow step is a service taking the object and the acting user keyword-only, so that a call
+reads `claim(wish, user=...)` and the generic step views can drive every workflow."""
 
 import importlib
 import inspect
@@ -29,9 +29,18 @@ def _public_functions(module):
 
 
 SERVICE_MODULES = list(_service_modules()) if apps.ready else []
+# The core's other service modules: accounts and grants, notifications.
+CORE_SERVICES = ["gongjian.core.accounts", "gongjian.core.notifications"]
+ALL_SERVICE_MODULES = SERVICE_MODULES + [
+    (name.rsplit(".", 1)[1], importlib.import_module(name)) for name in CORE_SERVICES
+] if apps.ready else []
+# The funnel every service writes through takes the user first, as `restrict` does: it is
+# the access check itself, not a step on an object.
+FUNNEL = {"gongjian.core.services": {"require_scope", "save_checked", "delete_checked"}}
 
 
-@pytest.mark.parametrize("label,module", SERVICE_MODULES, ids=[m[0] for m in SERVICE_MODULES])
+@pytest.mark.parametrize("label,module", ALL_SERVICE_MODULES,
+                         ids=[m[0] for m in ALL_SERVICE_MODULES])
 def test_every_public_service_function_is_typed(label, module):
     untyped = []
     for name, fn in _public_functions(module):
@@ -41,6 +50,22 @@ def test_every_public_service_function_is_typed(label, module):
         if missing or signature.return_annotation is inspect.Signature.empty:
             untyped.append(f"{name}({', '.join(missing)})")
     assert not untyped, f"{module.__name__}: untyped public functions: {untyped}"
+
+
+@pytest.mark.parametrize("label,module", ALL_SERVICE_MODULES,
+                         ids=[m[0] for m in ALL_SERVICE_MODULES])
+def test_every_public_service_function_takes_the_acting_user_keyword_only(label, module):
+    """`approve(project, user=...)`, `create_alliance(user=..., org=..., ...)`,
+    `is_claimer(wish, user=...)`: the object first, if any, and the user by name."""
+    funnel = FUNNEL.get(module.__name__, set())
+    wrong = []
+    for name, fn in _public_functions(module):
+        user = inspect.signature(fn).parameters.get("user")
+        if name in funnel:
+            assert user is not None and next(iter(inspect.signature(fn).parameters)) == "user"
+        elif user is not None and user.kind is not inspect.Parameter.KEYWORD_ONLY:
+            wrong.append(f"{name}{inspect.signature(fn)}")
+    assert not wrong, f"{module.__name__}: the user is not keyword-only in {wrong}"
 
 
 def _workflows():

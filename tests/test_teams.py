@@ -23,9 +23,9 @@ def person(org, name, birth=BORN, education="大学本科"):
 
 def test_record_election_replaces_the_team_and_keeps_history(tree, users):
     a, b, c = (person(tree.a, n) for n in ("甲", "乙", "丙"))
-    first = services.record_election(users.community_a, org=tree.a, elected_on=D(2015, 5, 1),
+    first = services.record_election(user=users.community_a, org=tree.a, elected_on=D(2015, 5, 1),
                                      seats=[(a, "书记"), (b, "委员")])
-    second = services.record_election(users.community_a, org=tree.a, elected_on=D(2018, 5, 1),
+    second = services.record_election(user=users.community_a, org=tree.a, elected_on=D(2018, 5, 1),
                                       seats=[(b, "书记"), (c, "委员")], note="第二届")
     first.refresh_from_db()
     assert first.ended_on == D(2018, 5, 1)
@@ -38,7 +38,7 @@ def test_record_election_replaces_the_team_and_keeps_history(tree, users):
     assert sorted(second.seats.values_list("person__name", "post", "ended_on")) == [
         ("丙", "委员", None), ("乙", "书记", None)]
     with pytest.raises(DomainError, match="须晚于现任班子的选举日期"):
-        services.record_election(users.community_a, org=tree.a, elected_on=D(2018, 5, 1),
+        services.record_election(user=users.community_a, org=tree.a, elected_on=D(2018, 5, 1),
                                  seats=[(a, "书记")])
     assert Team.objects.filter(org=tree.a).count() == 2
 
@@ -46,7 +46,7 @@ def test_record_election_replaces_the_team_and_keeps_history(tree, users):
 def test_election_page_records_a_team(tree, users, client):
     client.force_login(users.community_a)
     old = person(tree.a, "老书记", D(1960, 1, 1))
-    services.record_election(users.community_a, org=tree.a, elected_on=D(2015, 5, 1),
+    services.record_election(user=users.community_a, org=tree.a, elected_on=D(2015, 5, 1),
                              seats=[(old, "书记")])
     new, other = person(tree.a1, "新书记"), person(tree.a, "新委员")
     url = reverse("team_elect", args=["JS-A"])
@@ -96,7 +96,7 @@ def test_election_page_refuses_bad_input(tree, users, client):
 
 
 def test_team_index_lists_communities_and_teams(tree, users, client):
-    services.record_election(users.street, org=tree.a1, elected_on=D(2020, 1, 1),
+    services.record_election(user=users.street, org=tree.a1, elected_on=D(2020, 1, 1),
                              seats=[(person(tree.a1, "支部书记"), "书记")])
     client.force_login(users.street)
     page = client.get(reverse("team_index"))
@@ -114,7 +114,7 @@ def staff(org, name, role, started=STARTED, ended=None, unit=None):
 def test_communities_are_the_community_nodes(tree, users):
     from gongjian.orgs import services as org_services
 
-    org_services.create_organization(None, parent=tree.a, code="JS-A9", name="金安社区离退休支部",
+    org_services.create_organization(user=None, parent=tree.a, code="JS-A9", name="金安社区离退休支部",
                                      kind="branch", sector="community")
     assert [o.code for o in stats.communities(users.street, tree.s)] == ["JS-A", "JS-B"]
     assert [o.code for o in stats.communities(users.community_a, tree.s)] == ["JS-A"]

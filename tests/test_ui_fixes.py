@@ -112,7 +112,7 @@ def test_namesakes_are_told_apart_and_a_pick_decides(tree, users, client):
     from gongjian.orgs import services
 
     with audit.acting_as(suppress=True):
-        twin = services.create_organization(None, parent=tree.b, code="JS-B2",
+        twin = services.create_organization(user=None, parent=tree.b, code="JS-B2",
                                             name="达嘉馨园小区党支部", kind="branch",
                                             sector="residential")
     client.force_login(users.street)

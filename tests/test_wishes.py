@@ -62,7 +62,7 @@ def post(users, tree, round_):
         wish = Wish(title=title, group=group, recipient_name=RECIPIENT,
                     recipient_phone=RECIPIENT_PHONE, recipient_address="金安小区1号楼",
                     estimated_value=Decimal("120.00"), org=org)
-        return services.post_wish(user or users.resident, wish)
+        return services.post_wish(wish, user=user or users.resident)
 
     return make
 
@@ -77,19 +77,19 @@ def wish_in(post, users, round_):
         if state == State.SUBMITTED:
             return wish
         if state == State.REJECTED:
-            return services.reject(users.community_a, wish, "不符合条件")
+            return services.reject(wish, user=users.community_a, reason="不符合条件")
         if state == State.WITHDRAWN:
-            return services.withdraw(users.resident, wish)
-        services.publish(users.community_a, wish, round_)
+            return services.withdraw(wish, user=users.resident)
+        services.publish(wish, user=users.community_a, round=round_)
         if state == State.PUBLISHED:
             return wish
-        services.claim(users.member, wish)
+        services.claim(wish, user=users.member)
         if state == State.CLAIMED:
             return wish
-        services.fulfil(users.member, wish, upload(), "已送到")
+        services.fulfil(wish, user=users.member, photo=upload(), note="已送到")
         if state == State.FULFILLED:
             return wish
-        return services.confirm(users.resident, wish)
+        return services.confirm(wish, user=users.resident)
 
     return make
 
@@ -98,13 +98,13 @@ def test_the_whole_way_with_history_and_notifications(users, wish_in, round_, fr
     wish = wish_in(State.SUBMITTED)
     assert wish.org.code == "JS-A" and not wish.on_behalf
     assert Notification.objects.filter(user=users.community_a, kind="wish").exists()
-    services.publish(users.community_a, wish, round_)
-    services.claim(users.member, wish)
+    services.publish(wish, user=users.community_a, round=round_)
+    services.claim(wish, user=users.member)
     assert Notification.objects.filter(user=users.resident, title__contains="已被认领").exists()
-    services.fulfil(users.member, wish, upload(), "书包已送到孩子手中")
-    services.confirm(users.resident, wish)
+    services.fulfil(wish, user=users.member, photo=upload(), note="书包已送到孩子手中")
+    services.confirm(wish, user=users.resident)
     assert Notification.objects.filter(user=users.member, title__contains="已确认").exists()
-    services.thank(users.resident, wish, "谢谢党员同志！")
+    services.thank(wish, user=users.resident, text="谢谢党员同志！")
     wish = fresh(wish)
     assert wish.state == State.CONFIRMED and wish.thanks == "谢谢党员同志！"
     assert wish.claimed_by == users.member and wish.photo
@@ -121,20 +121,20 @@ ACTOR = {Step.PUBLISH: "community_a", Step.REJECT: "community_a", Step.WITHDRAW:
 
 def _attempt(step, user, wish, round_):
     if step == Step.PUBLISH:
-        return services.publish(user, wish, round_)
+        return services.publish(wish, user=user, round=round_)
     if step == Step.REJECT:
-        return services.reject(user, wish, "原因")
+        return services.reject(wish, user=user, reason="原因")
     if step == Step.WITHDRAW:
-        return services.withdraw(user, wish)
+        return services.withdraw(wish, user=user)
     if step == Step.CLAIM:
-        return services.claim(user, wish)
+        return services.claim(wish, user=user)
     if step == Step.RELEASE:
-        return services.release(user, wish, "临时有事")
+        return services.release(wish, user=user, reason="临时有事")
     if step == Step.FULFIL:
-        return services.fulfil(user, wish, upload(), "已送到")
+        return services.fulfil(wish, user=user, photo=upload(), note="已送到")
     if step == Step.CONFIRM:
-        return services.confirm(user, wish)
-    return services.thank(user, wish, "谢谢")
+        return services.confirm(wish, user=user)
+    return services.thank(wish, user=user, text="谢谢")
 
 
 FORBIDDEN = [(step, state) for step, (sources, _) in services.TRANSITIONS.items()
@@ -180,28 +180,28 @@ def test_refusals_say_why(step, state, message, users, wish_in, round_):
 def test_cannot_claim_own_wish(users, post, round_, fresh):
     wish = post(user=users.member)
     assert wish.org.code == "JS-A"  # the member's branch A1 belongs to community A
-    services.publish(users.community_a, wish, round_)
+    services.publish(wish, user=users.community_a, round=round_)
     with pytest.raises(DomainError, match="不能认领自己发布的心愿"):
-        services.claim(users.member, wish)
+        services.claim(wish, user=users.member)
     assert fresh(wish).state == State.PUBLISHED
 
 
 def test_second_claimer_is_told_and_release_reopens(users, wish_in, fresh):
     wish = wish_in(State.PUBLISHED)
-    services.claim(users.liaison_a, wish)
+    services.claim(wish, user=users.liaison_a)
     with pytest.raises(DomainError, match="该心愿已被认领"):
-        services.claim(users.member, wish)
+        services.claim(wish, user=users.member)
     held = fresh(wish)
     assert held.claimer_unit == users.liaison_a.grants.get().unit and held.claimed_by_id == \
         users.liaison_a.pk
     with pytest.raises(DomainError, match="只有认领人"):
-        services.release(users.member, wish, "不想做了")
+        services.release(wish, user=users.member, reason="不想做了")
     with pytest.raises(DomainError, match="原因"):
-        services.release(users.liaison_a, wish, "")
-    services.release(users.liaison_a, wish, "单位临时任务冲突")
+        services.release(wish, user=users.liaison_a, reason="")
+    services.release(wish, user=users.liaison_a, reason="单位临时任务冲突")
     reopened = fresh(wish)
     assert reopened.state == State.PUBLISHED and reopened.claimer_unit is None
-    services.claim(users.member, wish)
+    services.claim(wish, user=users.member)
     assert fresh(wish).claimed_by == users.member
 
 
@@ -209,21 +209,21 @@ def test_only_the_claimer_fulfils(users, wish_in, make_user, tree):
     wish = wish_in(State.CLAIMED)
     other = make_user("member", tree.b1)
     with pytest.raises(DomainError, match="只有认领人"):
-        services.fulfil(other, wish, upload(), "已送到")
+        services.fulfil(wish, user=other, photo=upload(), note="已送到")
 
 
 def test_claimers_of_another_street_do_not_reach_it(users, wish_in, make_user):
     from gongjian.orgs import services as org_services
 
-    street = org_services.create_organization(None, parent=None, code="QT", name="其他街道党工委",
+    street = org_services.create_organization(user=None, parent=None, code="QT", name="其他街道党工委",
                                               kind="working_committee", sector="street")
-    community = org_services.create_organization(None, parent=street, code="QT-A",
+    community = org_services.create_organization(user=None, parent=street, code="QT-A",
                                                  name="其他社区党委", kind="committee",
                                                  sector="community")
     stranger = make_user("member", community)
     wish = wish_in(State.PUBLISHED)
     with pytest.raises(OutOfScope):
-        services.claim(stranger, wish)
+        services.claim(wish, user=stranger)
     assert not Wish.objects.restrict(stranger, "view").filter(pk=wish.pk).exists()
 
 
@@ -237,40 +237,40 @@ def test_resident_sees_only_own_wishes(users, wish_in, post, make_user, tree):
 
 def test_withdraw_before_claim_only(users, wish_in, fresh):
     wish = wish_in(State.PUBLISHED)
-    services.withdraw(users.resident, wish, "已由亲戚帮忙解决")
+    services.withdraw(wish, user=users.resident, reason="已由亲戚帮忙解决")
     assert fresh(wish).state == State.WITHDRAWN
     claimed = wish_in(State.CLAIMED)
     with pytest.raises(DomainError, match="不能撤回"):
-        services.withdraw(users.resident, claimed)
+        services.withdraw(claimed, user=users.resident)
 
 
 def test_publish_needs_a_running_round_of_the_community(users, post, tree):
     wish = post()
     Round.objects.all().delete()  # no round running
     with pytest.raises(DomainError, match="征集活动") as refused:
-        services.publish(users.community_a, wish)
+        services.publish(wish, user=users.community_a)
     assert refused.value.status == 400
     today = timezone.localdate()
     ended = Round.objects.create(name="往期", org=tree.a, starts_on=today.replace(year=2020),
                                  ends_on=today.replace(year=2021))
     with pytest.raises(DomainError, match="已于"):
-        services.publish(users.community_a, wish, ended)
+        services.publish(wish, user=users.community_a, round=ended)
     other = Round.objects.create(name="高林社区活动", org=tree.b, starts_on=today,
                                  ends_on=today + datetime.timedelta(days=5))
     with pytest.raises(DomainError, match="不在您的管理范围内"):
-        services.publish(users.community_a, wish, other)
+        services.publish(wish, user=users.community_a, round=other)
     with pytest.raises(DomainError, match="不是本社区"):
-        services.publish(users.street, wish, other)
+        services.publish(wish, user=users.street, round=other)
     running = Round.objects.create(name="本期", org=tree.a, starts_on=today,
                                    ends_on=today + datetime.timedelta(days=5))
-    assert services.publish(users.community_a, wish).round == running
+    assert services.publish(wish, user=users.community_a).round == running
 
 
 def test_reject_needs_a_reason_and_tells_the_poster(users, post, fresh):
     wish = post()
     with pytest.raises(DomainError, match="原因"):
-        services.reject(users.community_a, wish, "  ")
-    services.reject(users.community_a, wish, "已纳入临时救助")
+        services.reject(wish, user=users.community_a, reason="  ")
+    services.reject(wish, user=users.community_a, reason="已纳入临时救助")
     assert fresh(wish).state == State.REJECTED
     assert Notification.objects.filter(user=users.resident, title__contains="未通过").exists()
 
@@ -278,7 +278,7 @@ def test_reject_needs_a_reason_and_tells_the_poster(users, post, fresh):
 def test_other_community_staff_cannot_review(users, post):
     wish = post()
     with pytest.raises(OutOfScope):
-        services.publish(users.community_b, wish)
+        services.publish(wish, user=users.community_b)
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -290,7 +290,7 @@ def test_bad_wish_data_is_refused_with_the_field(users, tree, field, value, mess
     data = {"title": "一个书包", "group": Group.YOUTH, "recipient_name": RECIPIENT,
             field: value}
     with pytest.raises(DomainError) as refused:
-        services.post_wish(users.resident, Wish(**data))
+        services.post_wish(Wish(**data), user=users.resident)
     assert refused.value.status == 400 and refused.value.field == field
     assert message in refused.value.message
     assert not Wish.objects.exists()
@@ -298,18 +298,18 @@ def test_bad_wish_data_is_refused_with_the_field(users, tree, field, value, mess
 
 def test_resident_cannot_post_in_another_community(users, tree):
     with pytest.raises(DomainError, match="本人所在社区"):
-        services.post_wish(users.resident, Wish(title="书包", group=Group.YOUTH,
-                                                recipient_name=RECIPIENT, org=tree.b))
+        services.post_wish(Wish(title="书包", group=Group.YOUTH,
+                                recipient_name=RECIPIENT, org=tree.b), user=users.resident)
     assert not Wish.objects.exists()
 
 
 def test_staff_post_on_behalf(users, tree):
-    wish = services.post_wish(users.community_a, Wish(title="上门探望", group=Group.ELDERLY,
-                                                      recipient_name="李奶奶", org=tree.a))
+    wish = services.post_wish(Wish(title="上门探望", group=Group.ELDERLY,
+                                   recipient_name="李奶奶", org=tree.a), user=users.community_a)
     assert wish.on_behalf and wish.state == State.SUBMITTED
     with pytest.raises(OutOfScope):
-        services.post_wish(users.community_a, Wish(title="上门探望", group=Group.ELDERLY,
-                                                   recipient_name="李奶奶", org=tree.b))
+        services.post_wish(Wish(title="上门探望", group=Group.ELDERLY,
+                                recipient_name="李奶奶", org=tree.b), user=users.community_a)
 
 
 # ---- photos -----------------------------------------------------------------------------------
@@ -321,21 +321,22 @@ def test_fulfil_needs_a_real_image_and_writes_nothing_otherwise(users, wish_in, 
     for bad, message in [(None, "请上传"), (upload(b"not an image at all"), "不是有效的图片"),
                          (upload(b""), "空的")]:
         with pytest.raises(DomainError, match=message) as refused:
-            services.fulfil(users.member, wish, bad, "已送到")
+            services.fulfil(wish, user=users.member, photo=bad, note="已送到")
         assert refused.value.status == 400 and refused.value.field == "photo"
     settings.UPLOAD_MAX_BYTES = 1000
     with pytest.raises(DomainError, match="不能超过"):
-        services.fulfil(users.member, wish, upload(jpeg(size=(800, 600))), "已送到")
+        services.fulfil(wish, user=users.member, photo=upload(jpeg(size=(800, 600))), note="已送到")
     settings.UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     with pytest.raises(DomainError, match="实现情况"):
-        services.fulfil(users.member, wish, upload(), "")
+        services.fulfil(wish, user=users.member, photo=upload(), note="")
     assert fresh(wish).state == State.CLAIMED and WishEvent.objects.count() == events
     assert not (media / "wishes").exists() or not any((media / "wishes").iterdir())
 
 
 def test_stored_photo_has_no_metadata(users, wish_in, fresh, media):
     wish = wish_in(State.CLAIMED)
-    services.fulfil(users.member, wish, upload(jpeg(artist="Wang Xiaoming 王小明")), "已送到")
+    services.fulfil(wish, user=users.member, photo=upload(jpeg(artist="Wang Xiaoming 王小明")),
+                    note="已送到")
     stored = media / fresh(wish).photo
     data = stored.read_bytes()
     assert b"Wang Xiaoming" not in data
@@ -346,7 +347,7 @@ def test_stored_photo_has_no_metadata(users, wish_in, fresh, media):
 
 def test_png_is_accepted_and_reencoded(users, wish_in, fresh, media):
     wish = wish_in(State.CLAIMED)
-    services.fulfil(users.member, wish, upload(jpeg(fmt="PNG"), "p.png"), "已送到")
+    services.fulfil(wish, user=users.member, photo=upload(jpeg(fmt="PNG"), "p.png"), note="已送到")
     with Image.open(media / fresh(wish).photo) as image:
         assert image.format == "JPEG"
 
@@ -355,7 +356,7 @@ def test_photo_is_public_only_once_fulfilled(client, users, wish_in, fresh):
     wish = wish_in(State.CLAIMED)
     url = reverse("wish_photo", args=[wish.pk])
     assert client.get(url).status_code == 404
-    services.fulfil(users.member, wish, upload(), "已送到")
+    services.fulfil(wish, user=users.member, photo=upload(), note="已送到")
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
@@ -365,12 +366,12 @@ def test_photo_is_public_only_once_fulfilled(client, users, wish_in, fresh):
 def test_who_may_see_the_recipient(users, wish_in, make_user, tree):
     wish = wish_in(State.CLAIMED)
     other_member = make_user("member", tree.a1)
-    assert services.may_see_recipient(users.member, wish)        # the claimer
-    assert services.may_see_recipient(users.resident, wish)      # the poster
-    assert services.may_see_recipient(users.community_a, wish)   # the community's staff
+    assert services.may_see_recipient(wish, user=users.member)        # the claimer
+    assert services.may_see_recipient(wish, user=users.resident)      # the poster
+    assert services.may_see_recipient(wish, user=users.community_a)   # the community's staff
     for user in (other_member, users.street, users.community_b, users.liaison_a,
                  users.grid_a):
-        assert not services.may_see_recipient(user, wish), user
+        assert not services.may_see_recipient(wish, user=user), user
 
 
 def test_detail_page_hides_the_recipient_from_other_members(client, users, wish_in, make_user,
@@ -407,7 +408,7 @@ def test_recipient_is_stored_encrypted(users, wish_in):
 
 def test_public_board_has_no_personal_data(users, wish_in, tree):
     confirmed = wish_in(State.CONFIRMED)
-    services.thank(users.resident, confirmed, "谢谢！")
+    services.thank(confirmed, user=users.resident, text="谢谢！")
     wish_in(State.PUBLISHED, title="修好轮椅", group=Group.DISABLED)
     wish_in(State.SUBMITTED, title="还在审核")
     board = public_board(tree.a)
@@ -519,7 +520,7 @@ def test_a_city_wide_tree_posts_wishes_and_runs_rounds(tree, make_user):
     from gongjian.wishes.forms import RoundForm
 
     def org(parent, code, kind, sector):
-        return create_organization(None, parent=parent, code=code, name=f"{code}组织",
+        return create_organization(user=None, parent=parent, code=code, name=f"{code}组织",
                                    kind=kind, sector=sector)
 
     city = org(None, "CITY", "working_committee", "street")
@@ -542,14 +543,14 @@ def test_a_city_wide_tree_posts_wishes_and_runs_rounds(tree, make_user):
         city_form.fields["org"].queryset.values_list("code", flat=True))
 
     today = timezone.localdate()
-    round_ = services.save_round(street_staff, Round(
+    round_ = services.save_round(Round(
         name="全市微心愿", org=Organization.objects.get(pk=street.pk), starts_on=today,
-        ends_on=today + datetime.timedelta(days=30)))
-    wish = services.post_wish(resident, Wish(title="一个新书包", group=Group.YOUTH,
-                                             recipient_name=RECIPIENT))
+        ends_on=today + datetime.timedelta(days=30)), user=street_staff)
+    wish = services.post_wish(Wish(title="一个新书包", group=Group.YOUTH,
+                                   recipient_name=RECIPIENT), user=resident)
     assert wish.org.pk == community.pk
-    services.publish(community_staff, wish)
-    services.claim(member, wish)
+    services.publish(wish, user=community_staff)
+    services.claim(wish, user=member)
     wish.refresh_from_db()
     assert wish.round == round_ and wish.state == State.CLAIMED
     # Neither the street nor a branch of the community holds wishes.

@@ -46,9 +46,9 @@ def test_twenty_simultaneous_claims_one_winner(on_postgres, live_server, tree, u
     today = timezone.localdate()
     round_ = Round.objects.create(name="并发测试", org=tree.s, starts_on=today,
                                   ends_on=today + datetime.timedelta(days=3))
-    wish = services.post_wish(users.resident, Wish(title="一个新书包", group="youth",
-                                                   recipient_name="王小明"))
-    services.publish(users.community_a, wish, round_)
+    wish = services.post_wish(Wish(title="一个新书包", group="youth",
+                                   recipient_name="王小明"), user=users.resident)
+    services.publish(wish, user=users.community_a, round=round_)
     members = [make_user("member", tree.a1) for _ in range(CLAIMERS)]
     tokens = [Token.objects.create(user=m).key for m in members]
 

@@ -143,7 +143,7 @@ def test_steps_offered_are_the_steps_the_services_take(state, users, wish_in, ma
         offered = services.WORKFLOW.available(user, fresh_wish)
         allowed = {s.name for s in services.WORKFLOW if takes(s.name, user, fresh_wish)}
         assert offered == allowed, (state, name)
-        assert services.available_steps(user, fresh_wish) == offered
+        assert services.available_steps(fresh_wish, user=user) == offered
 
 
 def test_a_claimer_who_is_also_community_staff_cannot_confirm_it(users, wish_in, tree,
@@ -248,9 +248,9 @@ def test_a_page_step_refused_comes_back_as_a_message_and_writes_nothing(client, 
     assert "该心愿已是“已发布”，无需再审核。" in response.content.decode()
 
 
-def test_old_and_new_call_forms_of_a_service_agree(users, wish_in, round_, fresh):
+def test_a_round_given_as_itself_or_by_its_id_publishes_alike(users, wish_in, round_, fresh):
     first, second = wish_in(State.SUBMITTED), wish_in(State.SUBMITTED)
-    services.publish(users.community_a, first, round_, "旧的调用方式")
+    services.publish(first, user=users.community_a, round=round_, note="旧的调用方式")
     services.publish(second, user=users.community_a, round=round_.pk, note="新的调用方式")
     assert fresh(first).round == fresh(second).round == round_
     assert [e.note for e in WishEvent.objects.filter(step="publish").order_by("id")] == [

@@ -25,7 +25,6 @@ from gongjian.core.services import DomainError, OutOfScope
 from gongjian.core.workflow import (
     Step,
     Workflow,
-    accepts_user_first,
     build_event,
     record_event,
 )
@@ -201,21 +200,6 @@ def test_next_steps_leave_out_the_system_and_the_danger(wish_in):
     assert [(s.name, whose) for s, whose in FLOW.next_line(published)] == [("close", "发布人")]
     assert FLOW.next_line(wish_in("withdrawn")) == []  # reopening is not the way forward
     assert [s.name for s, _ in FLOW.next_line(wish_in(), exclude=["close"])] == ["approve"]
-
-
-def test_older_calls_of_a_service_still_work():
-    @accepts_user_first
-    def act(obj, *, user, reason="", note=""):
-        return (obj, user, reason, note)
-
-    assert act("user", "wish", "r", "n") == ("wish", "user", "r", "n")
-    assert act("wish", user="user", note="n") == ("wish", "user", "", "n")
-    assert act("user", "wish", note="n") == ("wish", "user", "", "n")
-    assert act.__name__ == "act"
-    with pytest.raises(TypeError):
-        act("user", "wish", "r", "n", "extra")
-    with pytest.raises(TypeError):
-        act("user", "wish", "r", reason="again")
 
 
 # ---- the partials ------------------------------------------------------------------------------

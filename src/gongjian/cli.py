@@ -158,7 +158,7 @@ def cmd_street(args):
 
     try:
         with audit.acting_as(None, None):
-            org = create_organization(None, parent=None, code=args.code, name=args.name,
+            org = create_organization(user=None, parent=None, code=args.code, name=args.name,
                                       kind="working_committee", sector="street",
                                       is_regional=args.regional)
     except DomainError as error:

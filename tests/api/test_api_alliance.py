@@ -115,7 +115,7 @@ def test_task_steps(street, alliance_id, users, api_as, tree):
     meeting = Meeting.objects.create(alliance_id=alliance_id, title="会议", place="中心",
                                      agenda="议程", starts_at=timezone.now() - D(days=5))
     meeting.invitations.create(unit=tree.unit_a)
-    services.hold_meeting(users.street, meeting, minutes="纪要", attended_units=[],
+    services.hold(meeting, user=users.street, minutes="纪要", attended_units=[],
                           decisions=[{"title": "开放活动室", "owner_unit": tree.unit_a,
                                       "deadline": TODAY - D(days=1)}])
     task = Task.objects.get()

@@ -62,7 +62,7 @@ def _grow(tree, extra):
     roles = list(GridRole.objects.all()[:2])
     with audit.acting_as(suppress=True):
         for i in range(extra):
-            org = services.create_organization(None, parent=tree.b, code=f"JS-BX{i}",
+            org = services.create_organization(user=None, parent=tree.b, code=f"JS-BX{i}",
                                                name=f"第{i}支部", kind="branch",
                                                sector="residential")
             grid = Grid.objects.create(code=f"G-X{i}", name=f"第{i}网格", org=org)

@@ -30,7 +30,7 @@ def team_a(tree, users):
                                   joined_on=D(2010, 1, 1), confirmed_on=D(2011, 1, 1))
     StaffAssignment.objects.create(person=seats[0][0], org=tree.a, role="党建社工",
                                    started_on=D(2018, 1, 1))
-    return services.record_election(users.street, org=tree.a, elected_on=D(2019, 5, 1),
+    return services.record_election(user=users.street, org=tree.a, elected_on=D(2019, 5, 1),
                                     seats=seats)
 
 

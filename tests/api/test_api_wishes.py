@@ -153,8 +153,8 @@ def post_many(users):
 
     def make(n):
         for i in range(n):
-            services.post_wish(users.resident, Wish(title=f"心愿{i}", group="youth",
-                                                    recipient_name="某人"))
+            services.post_wish(Wish(title=f"心愿{i}", group="youth",
+                                    recipient_name="某人"), user=users.resident)
 
     return make
 

@@ -25,10 +25,10 @@ def logout(page):
 
 def test_meeting_to_done_task(page, tree, users, login):
     accept_dialogs(page)
-    alliance = services.create_alliance(users.street, org=tree.s, name="红盟同心",
+    alliance = services.create_alliance(user=users.street, org=tree.s, name="红盟同心",
                                         founded_on=datetime.date(2020, 1, 1))
-    services.add_member(users.street, alliance, unit=tree.unit_a)
-    services.add_member(users.street, alliance, unit=tree.unit_b)
+    services.add_member(alliance, user=users.street, unit=tree.unit_a)
+    services.add_member(alliance, user=users.street, unit=tree.unit_b)
 
     login(page, "street")
     page.goto(f"/alliances/{alliance.pk}/")

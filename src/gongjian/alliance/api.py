@@ -61,7 +61,7 @@ def _units_by_code(user, codes, field):
 
 
 def _events(user, **subject):
-    return AllianceEventSerializer(services.events_of(user, **subject), many=True).data
+    return AllianceEventSerializer(services.events_of(user=user, **subject), many=True).data
 
 
 def _steps_schema(workflow, names, response, requests, descriptions=None):
@@ -145,7 +145,7 @@ class AllianceViewSet(AllianceViewSetBase):
     def create(self, request):
         data = AllianceCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        alliance = services.create_alliance(request.user, **data.validated_data)
+        alliance = services.create_alliance(user=request.user, **data.validated_data)
         return self.answer(alliance, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
@@ -154,7 +154,7 @@ class AllianceViewSet(AllianceViewSetBase):
         data = AllianceMemberCreateSerializer(data=request.data,
                                               context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        member = services.add_member(request.user, alliance, **data.validated_data)
+        member = services.add_member(alliance, user=request.user, **data.validated_data)
         return Response(AllianceMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
 
@@ -216,7 +216,7 @@ class MeetingViewSet(AllianceViewSetBase):
             raise DomainError("联盟不存在或不在您的管理范围内。", field="alliance", status=400)
         codes = values.pop("units", None)
         units = _units_by_code(request.user, codes, "units") if codes else None
-        meeting = services.call_meeting(request.user, alliance, units=units, **values)
+        meeting = services.call_meeting(alliance, user=request.user, units=units, **values)
         return self.answer(meeting, status.HTTP_201_CREATED)
 
     def params_hold(self, request):
@@ -314,14 +314,14 @@ class AgreementViewSet(AllianceViewSetBase):
                 "retrieve": AgreementDetailSerializer}.get(self.action, AgreementSerializer)
 
     def detail_data(self, agreement):
-        agreement.events_list = services.events_of(self.request.user, agreement=agreement)
+        agreement.events_list = services.events_of(user=self.request.user, agreement=agreement)
         return AgreementDetailSerializer(agreement).data
 
     def create(self, request):
         data = AgreementWriteSerializer(data=request.data,
                                         context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        agreement = services.create_agreement(request.user, **data.validated_data)
+        agreement = services.create_agreement(user=request.user, **data.validated_data)
         return self.answer(agreement, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):

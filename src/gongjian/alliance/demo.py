@@ -67,7 +67,7 @@ class _Demo:
     def alliance(self, user, org, name, founded, description, members, concurrent=()):
         """An alliance with `members` (units) joining on dates after `founded`;
         units in `concurrent` sit on the committee."""
-        alliance = services.create_alliance(user, org=org, name=name, founded_on=founded,
+        alliance = services.create_alliance(user=user, org=org, name=name, founded_on=founded,
                                             description=description)
         root = self.root(org)
         span = max((self.today - founded).days // 3, 1)
@@ -81,7 +81,7 @@ class _Demo:
                 while _plus_years(term_start, 3) <= self.today:
                     term_start = _plus_years(term_start, 3)
             services.add_member(
-                user, alliance, unit=unit, role=role, joined_on=joined,
+                alliance, user=user, unit=unit, role=role, joined_on=joined,
                 liaison=self.person(root),
                 committee_person=self.person(root) if role == "concurrent" else None,
                 term_start=term_start,
@@ -92,33 +92,33 @@ class _Demo:
         return alliance
 
     def rotation(self, user, alliance, units, months, starts_on, rounds=1):
-        services.generate_rotation(user, alliance, units=units, months=months,
+        services.generate_rotation(alliance, user=user, units=units, months=months,
                                    starts_on=starts_on, rounds=rounds)
         _dated(Event.objects.filter(alliance=alliance, step="rotation"),
                _moment(starts_on - 10 * DAY))
 
     def meeting(self, user, alliance, title, when, place, agenda, *, minutes=None,
                 decisions=(), absent=(), cancel=None):
-        meeting = services.call_meeting(user, alliance, title=title, starts_at=when, place=place,
-                                        agenda=agenda)
+        meeting = services.call_meeting(alliance, user=user, title=title, starts_at=when,
+                                        place=place, agenda=agenda)
         # Called a week ahead; a meeting still to come was called a few days ago, not later.
         called_at = min(when - 7 * DAY, timezone.now() - 2 * DAY)
         Meeting.objects.filter(pk=meeting.pk).update(created_at=called_at)
         _dated(Event.objects.filter(meeting=meeting), called_at)
         if cancel:
-            services.cancel_meeting(user, meeting, reason=cancel)
+            services.cancel(meeting, user=user, reason=cancel)
         elif minutes:
             invited = [i.unit for i in meeting.invitations.select_related("unit")]
             attended = [u for u in invited if u not in absent]
-            services.hold_meeting(user, meeting, minutes=minutes, attended_units=attended,
+            services.hold(meeting, user=user, minutes=minutes, attended_units=attended,
                                   decisions=list(decisions))
             _dated(Event.objects.filter(meeting=meeting, step="held"), when + 3 * _HOUR)
             _dated(Event.objects.filter(task__meeting=meeting), when + 3 * _HOUR)
         return meeting
 
     def finish(self, user, task, note, on):
-        services.add_progress(user, task, note="已召开专题会议部署，明确专人负责。")
-        services.complete_task(user, task, note=note, completed_on=on)
+        services.progress(task, user=user, note="已召开专题会议部署，明确专人负责。")
+        services.complete(task, user=user, note=note, completed_on=on)
         _dated(Event.objects.filter(task=task, step="progress"), _moment(on - 10 * DAY))
         _dated(Event.objects.filter(task=task, step="completed"), _moment(on))
 
@@ -126,17 +126,17 @@ class _Demo:
                   terminate=None, ends=None):
         root = self.root(org)
         agreement = services.create_agreement(
-            user, number=number, title=title, org=org, unit=unit,
+            user=user, number=number, title=title, org=org, unit=unit,
             rights_obligations="\n".join(RIGHTS), service_items="\n".join(items),
             starts_on=starts, ends_on=ends or (_plus_years(starts, years) - DAY),
             org_liaison=self.person(root), unit_liaison=self.person(root))
         _dated(Event.objects.filter(agreement=agreement), _moment(starts - 20 * DAY))
         if sign:
-            services.sign_agreement(user, agreement, signed_on=starts)
+            services.sign(agreement, user=user, signed_on=starts)
             _dated(Event.objects.filter(agreement=agreement, step="signed"), _moment(starts))
         if terminate:
             on, reason = terminate
-            services.terminate_agreement(user, agreement, reason=reason, terminated_on=on)
+            services.terminate(agreement, user=user, reason=reason, terminated_on=on)
             _dated(Event.objects.filter(agreement=agreement, step="terminated"), _moment(on))
         return agreement
 

@@ -9,12 +9,14 @@ change writes a history line through `record_event` and tells whom it concerns.
 import calendar
 import datetime
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongjian.core import audit
 from gongjian.core.access import restrict
+from gongjian.core.models import User
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, require_scope, save_checked, validate
 from gongjian.core.workflow import record_event
@@ -47,24 +49,24 @@ def quoted(name: str) -> str:
     return "“" + name.replace("“", "‘").replace("”", "’") + "”"
 
 
-def events_of(user, **lookup) -> list[Event]:
+def events_of(*, user: User, **lookup: Any) -> list[Event]:
     """The history of one alliance, meeting, task or agreement as `user` may read it."""
     return list(restrict(user, "view", Event).filter(**lookup)
                 .select_related("unit")[:100])
 
 
-def _today():
+def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def _person_in_reach(user, person, field):
+def _person_in_reach(user: User, person: Person | None, field: str) -> None:
     if person is None:
         return
     if not restrict(user, "view", Person).filter(pk=person.pk).exists():
         raise DomainError("所选人员不存在或不在您的管理范围内。", field=field, status=400)
 
 
-def add_months(day, months):
+def add_months(day: datetime.date, months: int) -> datetime.date:
     month = day.month - 1 + months
     year = day.year + month // 12
     month = month % 12 + 1
@@ -74,7 +76,8 @@ def add_months(day, months):
 
 # ---- alliances ------------------------------------------------------------------------------
 
-def create_alliance(user, *, org, name, founded_on, description="") -> Alliance:
+def create_alliance(*, user: User, org: Organization, name: str, founded_on: datetime.date,
+                    description: str = "") -> Alliance:
     alliance = Alliance(org=org, name=name.strip(), founded_on=founded_on,
                         description=description)
     with transaction.atomic():
@@ -84,7 +87,7 @@ def create_alliance(user, *, org, name, founded_on, description="") -> Alliance:
     return alliance
 
 
-def update_alliance(user, alliance, **changes) -> Alliance:
+def update_alliance(alliance: Alliance, *, user: User, **changes: Any) -> Alliance:
     require_scope(user, "change", alliance)
     for field, value in changes.items():
         setattr(alliance, field, value)
@@ -94,9 +97,10 @@ def update_alliance(user, alliance, **changes) -> Alliance:
     return alliance
 
 
-def add_member(user, alliance, *, unit, role=MemberRole.MEMBER, joined_on=None,
-               liaison=None, committee_person=None, term_start=None,
-               term_end=None) -> AllianceMember:
+def add_member(alliance: Alliance, *, user: User, unit: Unit, role: str = MemberRole.MEMBER,
+               joined_on: datetime.date | None = None, liaison: Person | None = None,
+               committee_person: Person | None = None, term_start: datetime.date | None = None,
+               term_end: datetime.date | None = None) -> AllianceMember:
     require_scope(user, "change", alliance)
     if not restrict(user, "view", Unit).filter(pk=unit.pk).exists():
         raise DomainError("所选单位不存在或不在您的管理范围内。", field="unit", status=400)
@@ -126,7 +130,8 @@ def add_member(user, alliance, *, unit, role=MemberRole.MEMBER, joined_on=None,
     return member
 
 
-def member_leaves(user, member, *, left_on=None, reason="") -> AllianceMember:
+def member_leaves(member: AllianceMember, *, user: User, left_on: datetime.date | None = None,
+                  reason: str = "") -> AllianceMember:
     require_scope(user, "change", member)
     if not member.active:
         raise DomainError(f"{quoted(member.unit.name)}已于 {member.left_on:%Y-%m-%d} 退出联盟。")
@@ -141,12 +146,12 @@ def member_leaves(user, member, *, left_on=None, reason="") -> AllianceMember:
     return member
 
 
-def _lock_alliance(alliance):
+def _lock_alliance(alliance: Alliance) -> None:
     """One schedule change at a time per alliance."""
     Alliance.objects.select_for_update().get(pk=alliance.pk)
 
 
-def _active_member_units(alliance):
+def _active_member_units(alliance: Alliance) -> set[int]:
     rows = AllianceMember.objects.filter(alliance=alliance, left_on__isnull=True)
     return set(rows.values_list("unit_id", flat=True))
 
@@ -161,7 +166,8 @@ def _check_no_overlap(alliance, starts_on, ends_on, exclude_pk=None):
             f"{clash.ends_on:%Y-%m-%d}）重叠。", field="starts_on", status=400)
 
 
-def add_chair_term(user, alliance, *, unit, starts_on, ends_on) -> ChairTerm:
+def add_chair_term(alliance: Alliance, *, user: User, unit: Unit, starts_on: datetime.date,
+                   ends_on: datetime.date) -> ChairTerm:
     require_scope(user, "change", alliance)
     term = ChairTerm(alliance=alliance, unit=unit, starts_on=starts_on, ends_on=ends_on)
     validate(term)
@@ -178,7 +184,7 @@ def add_chair_term(user, alliance, *, unit, starts_on, ends_on) -> ChairTerm:
     return term
 
 
-def remove_chair_term(user, term) -> None:
+def remove_chair_term(term: ChairTerm, *, user: User) -> None:
     require_scope(user, "change", term.alliance)
     if term.ends_on < _today():
         raise DomainError("已结束的轮值任期是历史记录，不能删除。")
@@ -189,7 +195,8 @@ def remove_chair_term(user, term) -> None:
                           f"（{term.starts_on:%Y-%m-%d} 起）")
 
 
-def generate_rotation(user, alliance, *, units, months, starts_on, rounds=1) -> list[ChairTerm]:
+def generate_rotation(alliance: Alliance, *, user: User, units: list[Unit], months: int,
+                      starts_on: datetime.date, rounds: int = 1) -> list[ChairTerm]:
     """Chair terms for `units` in order, `months` each, from `starts_on`, `rounds` times.
     Terms starting on or after `starts_on` are replaced; a term running across it ends the
     day before. Refused when that would change a term's days before today (history)."""
@@ -251,7 +258,8 @@ def generate_rotation(user, alliance, *, units, months, starts_on, rounds=1) -> 
     return terms
 
 
-def chair_now_and_next(alliance, today=None):
+def chair_now_and_next(alliance: Alliance, today: datetime.date | None = None
+                       ) -> tuple[ChairTerm | None, ChairTerm | None]:
     today = today or _today()
     terms = list(ChairTerm.objects.filter(alliance=alliance, ends_on__gte=today)
                  .select_related("unit").order_by("starts_on")[:2])
@@ -260,7 +268,7 @@ def chair_now_and_next(alliance, today=None):
     return current, (upcoming[0] if upcoming else None)
 
 
-def owner_choices(alliance):
+def owner_choices(alliance: Alliance) -> tuple[list[Unit], list[Organization]]:
     """Who a decision may be given to: the active member units, and the alliance's
     organisation with the organisations right below it (its communities)."""
     units = list(Unit.objects.filter(alliance_memberships__alliance=alliance,
@@ -276,11 +284,12 @@ def owner_choices(alliance):
 
 # ---- meetings: called → held or cancelled; invited units reply while called --------------
 
-def _liaisons_of(units) -> list:
+def _liaisons_of(units: Iterable[Unit]) -> list[User]:
     return [u for unit in units for u in unit_liaisons(unit)]
 
 
-def call_meeting(user, alliance, *, title, starts_at, place, agenda, units=None) -> Meeting:
+def call_meeting(alliance: Alliance, *, user: User, title: str, starts_at: datetime.datetime,
+                 place: str, agenda: str, units: Iterable[Unit] | None = None) -> Meeting:
     require_scope(user, "change", alliance)
     active = _active_member_units(alliance)
     unit_ids = [u.pk for u in units] if units else sorted(active)
@@ -303,7 +312,8 @@ def call_meeting(user, alliance, *, title, starts_at, place, agenda, units=None)
     return meeting
 
 
-def reply(meeting: Meeting, *, user, unit: Unit, reply: str, note: str = "") -> Invitation:
+def reply(meeting: Meeting, *, user: User, unit: Unit, reply: str,
+          note: str = "") -> Invitation:
     """A unit's liaison (or the staff for it) answers 参会 or 请假."""
     if reply not in (Reply.ATTEND, Reply.LEAVE):
         raise DomainError("回复须为“参会”或“请假”。", field="reply", status=400)
@@ -327,8 +337,8 @@ def reply(meeting: Meeting, *, user, unit: Unit, reply: str, note: str = "") -> 
     return invitation
 
 
-def hold(meeting: Meeting, *, user, minutes: str, attended_units: Iterable[Unit] = (),
-         decisions: Iterable[dict] = ()) -> Meeting:
+def hold(meeting: Meeting, *, user: User, minutes: str, attended_units: Iterable[Unit] = (),
+         decisions: Iterable[dict[str, Any]] = ()) -> Meeting:
     """Record the meeting as held: who attended, the minutes, and the decisions, each of
     which becomes a task. `decisions` are dicts with title, owner_unit or owner_org,
     deadline."""
@@ -363,7 +373,7 @@ def hold(meeting: Meeting, *, user, minutes: str, attended_units: Iterable[Unit]
     return meeting
 
 
-def _decision_task(meeting, n, decision):
+def _decision_task(meeting: Meeting, n: int, decision: dict[str, Any]) -> Task:
     title = (decision.get("title") or "").strip()
     if not title:
         raise DomainError(f"第 {n} 项决议未填写内容。", field="decisions", status=400)
@@ -390,7 +400,7 @@ def _decision_task(meeting, n, decision):
     return task
 
 
-def cancel(meeting: Meeting, *, user, reason: str) -> Meeting:
+def cancel(meeting: Meeting, *, user: User, reason: str) -> Meeting:
     with transaction.atomic():
         meeting = MEETING.lock(user, meeting, "cancel")
         if not reason.strip():
@@ -408,20 +418,22 @@ def cancel(meeting: Meeting, *, user, reason: str) -> Meeting:
 
 # ---- tasks: open → done, with progress while open -------------------------------------------
 
-def owners_of(task):
+def owners_of(task: Task) -> list[User]:
     return unit_liaisons(task.owner_unit) if task.owner_unit_id else org_staff(task.owner_org)
 
 
-def progress(task: Task, *, user, note: str) -> Event:
+def progress(task: Task, *, user: User, note: str) -> Event:
     with transaction.atomic():
         task = TASK.lock(user, task, "progress")
         if not note.strip():
             raise DomainError("请填写进展情况。", field="note", status=400)
-        return record_event(task, "progress", user, text="填报进展", note=note.strip(),
-                            org=task.alliance.org, unit=task.owner_unit)
+        return cast(Event, record_event(task, "progress", user, text="填报进展",
+                                        note=note.strip(), org=task.alliance.org,
+                                        unit=task.owner_unit))
 
 
-def complete(task: Task, *, user, note: str, completed_on: datetime.date | None = None) -> Task:
+def complete(task: Task, *, user: User, note: str,
+             completed_on: datetime.date | None = None) -> Task:
     with transaction.atomic():
         task = TASK.lock(user, task, "complete")
         if not note.strip():
@@ -446,14 +458,14 @@ AGREEMENT_FIELDS = ("number", "title", "org", "unit", "rights_obligations", "ser
                     "starts_on", "ends_on", "org_liaison", "unit_liaison")
 
 
-def _check_agreement_refs(user, agreement):
+def _check_agreement_refs(user: User, agreement: Agreement) -> None:
     if not restrict(user, "view", Unit).filter(pk=agreement.unit_id).exists():
         raise DomainError("所选单位不存在或不在您的管理范围内。", field="unit", status=400)
     _person_in_reach(user, agreement.org_liaison, "org_liaison")
     _person_in_reach(user, agreement.unit_liaison, "unit_liaison")
 
 
-def create_agreement(user, **data) -> Agreement:
+def create_agreement(*, user: User, **data: Any) -> Agreement:
     agreement = Agreement(**{k: v for k, v in data.items() if k in AGREEMENT_FIELDS})
     validate(agreement)
     _check_agreement_refs(user, agreement)
@@ -464,7 +476,7 @@ def create_agreement(user, **data) -> Agreement:
     return agreement
 
 
-def edit(agreement: Agreement, *, user, **changes) -> Agreement:
+def edit(agreement: Agreement, *, user: User, **changes: Any) -> Agreement:
     with transaction.atomic():
         agreement = AGREEMENT.lock(user, agreement, "edit")
         for field, value in changes.items():
@@ -478,11 +490,12 @@ def edit(agreement: Agreement, *, user, **changes) -> Agreement:
     return agreement
 
 
-def _parties(agreement):
+def _parties(agreement: Agreement) -> list[User]:
     return unit_liaisons(agreement.unit) + org_staff(agreement.org)
 
 
-def sign(agreement: Agreement, *, user, signed_on: datetime.date | None = None) -> Agreement:
+def sign(agreement: Agreement, *, user: User,
+         signed_on: datetime.date | None = None) -> Agreement:
     with transaction.atomic():
         agreement = AGREEMENT.lock(user, agreement, "sign")
         signed_on = signed_on or _today()
@@ -502,7 +515,7 @@ def sign(agreement: Agreement, *, user, signed_on: datetime.date | None = None) 
     return agreement
 
 
-def terminate(agreement: Agreement, *, user, reason: str,
+def terminate(agreement: Agreement, *, user: User, reason: str,
               terminated_on: datetime.date | None = None) -> Agreement:
     with transaction.atomic():
         agreement = AGREEMENT.lock(user, agreement, "terminate")
@@ -523,7 +536,7 @@ def terminate(agreement: Agreement, *, user, reason: str,
     return agreement
 
 
-def agreement_document(agreement: Agreement, *, user) -> bytes:
+def agreement_document(agreement: Agreement, *, user: User) -> bytes:
     """The Word 协议书. A document to sign carries the liaisons' real phones for those who may
     reveal them (the members' rule), and each such reveal is logged; others read them masked."""
     require_scope(user, "view", agreement)
@@ -535,19 +548,3 @@ def agreement_document(agreement: Agreement, *, user) -> bytes:
                      detail=f"下载协议书 {agreement.number}，含联络员完整联系电话")
     return agreement_docx(agreement, revealed=revealable)
 
-
-# ---- the step functions under their earlier names (acting user first) ---------------------
-
-def _user_first(step):
-    """`step(obj, user=...)` called as `f(user, obj, ...)`, the order earlier callers use."""
-    return lambda user, obj, **params: step(obj, user=user, **params)
-
-
-hold_meeting = _user_first(hold)
-cancel_meeting = _user_first(cancel)
-reply_invitation = _user_first(reply)
-add_progress = _user_first(progress)
-complete_task = _user_first(complete)
-update_agreement = _user_first(edit)
-sign_agreement = _user_first(sign)
-terminate_agreement = _user_first(terminate)

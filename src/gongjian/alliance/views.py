@@ -131,8 +131,8 @@ class AllianceEdit(ObjectEditView):
     def save(self, form, obj):
         data = {k: form.cleaned_data[k] for k in AllianceForm.Meta.fields}
         if obj is None:
-            return services.create_alliance(self.request.user, **data)
-        return services.update_alliance(self.request.user, obj, **data)
+            return services.create_alliance(user=self.request.user, **data)
+        return services.update_alliance(obj, user=self.request.user, **data)
 
 
 class AllianceDetail(Page):
@@ -164,7 +164,7 @@ class AllianceDetail(Page):
             "meetings": restrict(user, "view", Meeting).filter(alliance=alliance)
             .order_by("-starts_at")[:30],
             "tasks": tasks, "n_overdue": sum(1 for t in tasks if t.deadline < today),
-            "events": services.events_of(user, alliance=alliance)[:20],
+            "events": services.events_of(user=user, alliance=alliance)[:20],
             "can_change": restrict(user, "change", Alliance).filter(pk=alliance.pk).exists(),
         })
 
@@ -186,7 +186,7 @@ class MemberAdd(Page):
         form = MemberForm(request.POST, user=request.user, alliance=alliance)
         if form.is_valid():
             ok, _ = run_service(request, form, lambda: services.add_member(
-                request.user, alliance, **form.cleaned_data), "成员单位已加入。")
+                alliance, user=request.user, **form.cleaned_data), "成员单位已加入。")
             if ok:
                 return redirect("alliance_detail", pk=pk)
         return self.form_page(form, cancel=reverse("alliance_detail", args=[pk]),
@@ -214,7 +214,7 @@ class MemberLeave(Page):
         form = LeaveForm(request.POST)
         if form.is_valid():
             ok, _ = run_service(request, form, lambda: services.member_leaves(
-                request.user, member, left_on=form.cleaned_data["left_on"],
+                member, user=request.user, left_on=form.cleaned_data["left_on"],
                 reason=form.cleaned_data["left_reason"]), "已记录退出，历史保留。")
             if ok:
                 return redirect("alliance_detail", pk=member.alliance_id)
@@ -246,7 +246,7 @@ class Rotation(Page):
             form = ChairTermForm(request.POST, alliance=alliance)
             if form.is_valid():
                 ok, _ = run_service(request, form, lambda: services.add_chair_term(
-                    request.user, alliance, **form.cleaned_data), "轮值任期已添加。")
+                    alliance, user=request.user, **form.cleaned_data), "轮值任期已添加。")
                 if ok:
                     return redirect("alliance_rotation", pk=pk)
             return self.page(alliance, single=form, status=400)
@@ -254,7 +254,7 @@ class Rotation(Page):
         if form.is_valid():
             data = form.cleaned_data
             ok, _ = run_service(request, form, lambda: services.generate_rotation(
-                request.user, alliance, units=form.ordered_units(), months=data["months"],
+                alliance, user=request.user, units=form.ordered_units(), months=data["months"],
                 starts_on=data["starts_on"], rounds=data["rounds"]), "轮值安排已生成。")
             if ok:
                 return redirect("alliance_rotation", pk=pk)
@@ -267,7 +267,7 @@ class ChairTermDelete(Page):
 
     def post(self, request, pk):
         term = self.get_object()
-        run_action(request, lambda: services.remove_chair_term(request.user, term),
+        run_action(request, lambda: services.remove_chair_term(term, user=request.user),
                    "轮值任期已删除。")
         return redirect("alliance_rotation", pk=term.alliance_id)
 
@@ -296,7 +296,7 @@ class MeetingCreate(Page):
         form = MeetingForm(request.POST, alliance=alliance)
         if form.is_valid():
             ok, meeting = run_service(request, form, lambda: services.call_meeting(
-                request.user, alliance, **form.cleaned_data), "会议通知已发出。")
+                alliance, user=request.user, **form.cleaned_data), "会议通知已发出。")
             if ok:
                 return redirect("meeting_detail", pk=meeting.pk)
         return self.form_page(form, cancel=reverse("alliance_detail", args=[pk]),
@@ -325,7 +325,7 @@ def meeting_page(request, meeting, reply_form=None):
                    "attended": sum(1 for i in invitations if i.attended)},
         "tasks": restrict(user, "view", Task).filter(meeting=meeting)
         .select_related("owner_unit", "owner_org"),
-        "events": services.events_of(user, meeting=meeting),
+        "events": services.events_of(user=user, meeting=meeting),
         "steps": steps, "form_steps": {"hold", "cancel"},
         "url_prefix": meeting.get_absolute_url(),
         "replies": [(i, reply_form if i.unit.code == posted and reply_form is not None
@@ -412,7 +412,7 @@ def task_page(request, task, **bound):
     as posted, shown with its refusal)."""
     offered = TASK.available(request.user, task)
     forms = {"progress": ProgressForm, "complete": CompleteForm}
-    return {"task": task, "events": services.events_of(request.user, task=task),
+    return {"task": task, "events": services.events_of(user=request.user, task=task),
             **{name: bound.get(name) or form() for name, form in forms.items()
                if name in offered}}
 
@@ -481,7 +481,7 @@ class AgreementCreate(ObjectEditView):
                 "number": f"GJXY-{today:%Y}-", "rights_obligations": DEFAULT_RIGHTS}
 
     def save(self, form, obj):
-        return services.create_agreement(self.request.user, **form.cleaned_data)
+        return services.create_agreement(user=self.request.user, **form.cleaned_data)
 
 
 DEFAULT_RIGHTS = (
@@ -500,7 +500,7 @@ class AgreementDetail(Page):
         agreement = get_object_or_404(self.scoped().select_related(
             "org", "unit", "org_liaison", "unit_liaison"), pk=pk)
         return self.render({
-            "a": agreement, "events": services.events_of(request.user, agreement=agreement),
+            "a": agreement, "events": services.events_of(user=request.user, agreement=agreement),
             "steps": AGREEMENT.available_steps(request.user, agreement),
             "form_steps": {"edit", "sign", "terminate"},
             "url_prefix": agreement.get_absolute_url(),

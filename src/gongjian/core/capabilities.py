@@ -29,6 +29,13 @@ class Capability(AppConfig):
     board_order: int = 100
     demo_order: int = 100
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        found = {"urls", "api_urls", "demo"} & set(vars(cls))
+        if found:
+            raise TypeError(f"{cls.__name__}: {', '.join(sorted(found))} are found by module "
+                            "name (<app>.urls, <app>.api_urls, <app>.demo); do not declare them")
+
     def _own(self, module: str) -> str | None:
         name = f"{self.name}.{module}"
         return name if importlib.util.find_spec(name) is not None else None

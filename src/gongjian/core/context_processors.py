@@ -11,5 +11,5 @@ def navigation(request):
         from .notifications import unread_count
 
         context.update(nav_menu=menu_for(user), nav_grants=grants_of(user),
-                       nav_unread=unread_count(user))
+                       nav_unread=unread_count(user=user))
     return context

@@ -153,17 +153,3 @@ class GrantForm(Styled, forms.Form):
         if role in PLATFORM_ROLES and (data.get("org_code") or data.get("unit_code")):
             self.add_error("role", "平台角色不关联组织或单位。")
         return data
-
-
-class AuditFilterForm(Styled, forms.Form):
-    q = forms.CharField(label="对象或说明", required=False)
-    actor = forms.CharField(label="操作人账户", required=False)
-    event = forms.ChoiceField(label="事件", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label="截止日期", required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, **kwargs):
-        from .audit import EVENT_LABELS
-
-        super().__init__(*args, **kwargs)
-        self.fields["event"].choices = [("", "全部")] + list(EVENT_LABELS.items())

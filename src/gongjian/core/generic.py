@@ -218,12 +218,14 @@ class ObjectListView(ScopedView):
         rows = self.scoped()
         return rows.order_by(*self.ordering) if self.ordering else rows
 
+    filter = None  # the bound FilterSet, once `filtered` ran (for extra_context)
+
     def filtered(self, request):
         rows = self.get_queryset()
         if self.filterset_class is None:
             return rows, None
-        filterset = self.filterset_class(request.GET, queryset=rows, request=request)
-        return (filterset.qs if filterset.is_valid() else rows.none()), filterset
+        self.filter = self.filterset_class(request.GET, queryset=rows, request=request)
+        return (self.filter.qs if self.filter.is_valid() else rows.none()), self.filter
 
     def annotate_rows(self, rows):
         return rows
@@ -313,7 +315,10 @@ class ObjectEditView(ObjectPages, ScopedView):
             options["user"] = self.request.user
         if obj is not None and issubclass(self.form_class, BaseModelForm):
             options["instance"] = copy.copy(obj)
-        return self.form_class(data, files, initial=self.initial(obj), **options)
+        initial = self.initial(obj)
+        if initial:  # else the form keeps its own initial values
+            options["initial"] = initial
+        return self.form_class(data, files, **options)
 
     def initial(self, obj):
         return {}

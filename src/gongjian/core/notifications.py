@@ -6,7 +6,10 @@ found with `org_staff(org)` (the staff whose reach covers an organisation) and
 `unit_liaisons(unit)`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -14,6 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, RoleGrant, User
+
+if TYPE_CHECKING:
+    from gongjian.orgs.models import Organization, Unit
 
 STAFF_ROLES = ("street_staff", "community_staff")
 
@@ -62,7 +68,7 @@ def _absolute(url: str) -> str:
     return f"{settings.SITE_URL}{url}" if url.startswith("/") else url
 
 
-def org_staff(org, roles: Iterable[str] = STAFF_ROLES) -> list[User]:
+def org_staff(org: Organization | None, roles: Iterable[str] = STAFF_ROLES) -> list[User]:
     """Active accounts granted one of `roles` at `org` or at an organisation above it."""
     if org is None:
         return []
@@ -74,7 +80,7 @@ def org_staff(org, roles: Iterable[str] = STAFF_ROLES) -> list[User]:
     return [g.user for g in grants]
 
 
-def unit_liaisons(unit) -> list[User]:
+def unit_liaisons(unit: Unit | None) -> list[User]:
     """Active liaison accounts of a unit."""
     if unit is None:
         return []
@@ -83,7 +89,7 @@ def unit_liaisons(unit) -> list[User]:
     return [g.user for g in grants]
 
 
-def unread_count(user) -> int:
+def unread_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

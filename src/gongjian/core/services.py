@@ -1,4 +1,9 @@
-"""Shared machinery for services: domain errors, validation, and the post-write scope check."""
+"""Shared machinery for services: domain errors, validation, and the post-write scope check.
+
+`require_scope`, `save_checked` and `delete_checked` are the funnel every service writes
+through, below the services' own convention: they take the acting user first, as `restrict`
+does, because they are the access check itself rather than a step on an object.
+"""
 
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -14,14 +19,14 @@ M = TypeVar("M", bound=models.Model)
 class DomainError(Exception):
     """A refused business step. `message` is shown to the user as is (Chinese)."""
 
-    def __init__(self, message, field=None, status=409):
+    def __init__(self, message: str, field: str | None = None, status: int = 409) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.status = status
 
     @classmethod
-    def from_validation(cls, error: ValidationError):
+    def from_validation(cls, error: ValidationError) -> "DomainError":
         if hasattr(error, "error_dict"):
             field, errors = next(iter(error.error_dict.items()))
             messages = [m for e in errors for m in e.messages]
@@ -33,7 +38,7 @@ class DomainError(Exception):
 class OutOfScope(DomainError):
     """The object is not (or would no longer be) within the user's reach: answered as 404."""
 
-    def __init__(self, message="对象不存在或不在您的管理范围内。"):
+    def __init__(self, message: str = "对象不存在或不在您的管理范围内。") -> None:
         super().__init__(message, status=404)
 
 

@@ -59,7 +59,8 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ok, user = run_service(request, form, lambda: accounts.change_own_password(
-            request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password1"]),
+            user=request.user, old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password1"]),
             "密码已修改。")
         if ok:
             update_session_auth_hash(request, user)
@@ -140,7 +141,7 @@ class AccountCreate(ObjectEditView):
     saved_message = "账户已创建。"
 
     def save(self, form, obj):
-        return accounts.create_account(self.request.user, **form.cleaned_data)
+        return accounts.create_account(user=self.request.user, **form.cleaned_data)
 
 
 class AccountDetail(ObjectDetailView):
@@ -164,19 +165,20 @@ class AccountDetail(ObjectDetailView):
         account = self.object = self.get_object("change")
         actor, op = request.user, request.POST.get("op")
         if op == "unlock":
-            run_action(request, lambda: accounts.unlock_account(actor, account), "账户已解锁。")
+            run_action(request, lambda: accounts.unlock_account(account, user=actor), "账户已解锁。")
             return redirect("account_detail", pk=pk)
         if op == "reset":
             form = ResetPasswordForm(request.POST)
             done = "密码已重置，持有人下次登录时须修改。"
 
             def call():
-                return accounts.reset_password(actor, account, form.cleaned_data["password"])
+                return accounts.reset_password(account, user=actor,
+                                               password=form.cleaned_data["password"])
         else:
             op, form, done = "edit", AccountEditForm(request.POST), "账户已保存。"
 
             def call():
-                return accounts.update_account(actor, account, **form.cleaned_data)
+                return accounts.update_account(account, user=actor, **form.cleaned_data)
         if form.is_valid() and run_service(request, form, call, done)[0]:
             return redirect("account_detail", pk=pk)
         self.forms = {op: form}
@@ -211,7 +213,7 @@ class GrantCreate(ObjectEditView):
         return {"username": self.request.GET.get("user", "")}
 
     def save(self, form, obj):
-        return accounts.grant_role_by_codes(self.request.user, **form.cleaned_data)
+        return accounts.grant_role_by_codes(user=self.request.user, **form.cleaned_data)
 
     def success_url(self, obj):
         return reverse(self.list_url)
@@ -224,7 +226,7 @@ class GrantRevoke(ObjectDeleteView):
     deleted_message = "已收回授权：{obj}"
 
     def delete(self, obj):
-        accounts.revoke_grant(self.request.user, obj)
+        accounts.revoke_grant(obj, user=self.request.user)
 
     def object_url(self, obj):  # a grant has no page of its own
         return reverse(self.list_url)

@@ -24,8 +24,6 @@ and the API routes.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -259,10 +257,11 @@ def _event_values(model: type[models.Model], step: str, user: Any, *, text: str,
     note = note or ""
     # A concrete model may keep a shorter note (a CharField); the line is cut, not refused.
     note_length = getattr(field("note"), "max_length", None)
+    text_length = getattr(field("text"), "max_length", None)
     return {
         "step": str(step), "actor": user,
         "actor_name": actor_name if actor_name is not None else actor_name_of(user),
-        "text": (text or "")[:field("text").max_length],
+        "text": (text or "")[:text_length],
         "note": note[:note_length] if note_length else note,
         "state_from": str(state_from or ""), "state_to": str(state_to or ""),
         "at": at or timezone.now(), **extra,
@@ -290,27 +289,3 @@ def build_event(subject: Any, step: str, user: Any = None, *, text: str = "", no
     return manager.model(**{manager.field.name: subject}, **_event_values(
         manager.model, step, user, text=text, note=note, state_from=state_from,
         state_to=state_to, actor_name=actor_name, at=at, extra=extra))
-
-
-def accepts_user_first(service: Callable[..., Any]) -> Callable[..., Any]:
-    """For a service written the kit's way, `service(obj, *, user, **params)`: also accept
-    the older call `service(user, obj, *params)` (the positional params fill the keyword-only
-    ones in their declared order), so callers can move over one at a time."""
-    keywords = [p.name for p in inspect.signature(service).parameters.values()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "user"]
-
-    @functools.wraps(service)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        if "user" in kwargs or len(args) < 2:
-            return service(*args, **kwargs)
-        user, obj, *rest = args
-        if len(rest) > len(keywords):
-            raise TypeError(f"{service.__name__}() takes at most {len(keywords)} parameters "
-                            f"after the object, {len(rest)} given")
-        for name, value in zip(keywords, rest, strict=False):
-            if name in kwargs:
-                raise TypeError(f"{service.__name__}() got {name!r} twice")
-            kwargs[name] = value
-        return service(obj, user=user, **kwargs)
-
-    return call

@@ -563,7 +563,7 @@ class _Builder:
     def tree(self, spec, parent=None):
         code = spec["suffix"] if parent is None else f"{parent.code}-{spec['suffix']}"
         org = services.create_organization(
-            None, parent=parent, code=code, name=spec["name"], kind=spec["kind"],
+            user=None, parent=parent, code=code, name=spec["name"], kind=spec["kind"],
             sector=spec["sector"], established_on=spec["established"],
             is_regional=spec["regional"], project_name=spec["project"], note=spec["note"])
         # The history shows when the organisation was really set up, not when the demo ran.

@@ -7,7 +7,6 @@ the API which steps a user may take.
 """
 
 import datetime
-import functools
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -37,19 +36,6 @@ S = State
 REMIND_DAYS = 3
 
 
-def _acting(service):
-    """Services take the acting user keyword-only (`assign(case, user=...)`); callers written
-    before that convention pass the user first (`assign(user, case)`), which stays accepted."""
-
-    @functools.wraps(service)
-    def call(*args, **kwargs):
-        if args and "user" not in kwargs and isinstance(args[0], User):
-            kwargs["user"], args = args[0], args[1:]
-        return service(*args, **kwargs)
-
-    return call
-
-
 # ---- the case workflow ------------------------------------------------------------------
 
 def _refusal(step: Step, case: Case) -> str:
@@ -58,13 +44,13 @@ def _refusal(step: Step, case: Case) -> str:
     return f"诉求当前为“{case.get_state_display()}”，不能{verb}。"
 
 
-def _not_rated(user, case: Case) -> str | None:
+def _not_rated(user: User | None, case: Case) -> str | None:
     if case.satisfaction:
         return f"企业已评价（{case.get_satisfaction_display()}），不能重复评价。"
     return None
 
 
-def _rated_unsatisfied(user, case: Case) -> str | None:
+def _rated_unsatisfied(user: User | None, case: Case) -> str | None:
     if case.satisfaction != Satisfaction.UNSATISFIED:
         return "企业未评价“不满意”，不能重新办理。"
     return None
@@ -88,7 +74,6 @@ CASE_FLOW = Workflow(Case, [
 ], refusal=_refusal)
 
 
-@_acting
 def allowed_steps(case: Case, *, user: User) -> list[str]:
     """The steps this user may take on this case now, in the table's order."""
     return [step.name for step in CASE_FLOW.available_steps(user, case)]
@@ -135,7 +120,8 @@ def _date(value: datetime.date | str | None, label: str, field: str) -> datetime
     return value
 
 
-def _concerned(case, actor, staff_cache=None):
+def _concerned(case: Case, actor: User | None,
+               staff_cache: dict[int, list[User]] | None = None) -> list[User]:
     """The case's company liaisons, the staff over its community, and the assignee's account."""
     org = case.company.org
     if staff_cache is None:
@@ -145,7 +131,7 @@ def _concerned(case, actor, staff_cache=None):
             staff_cache[org.pk] = org_staff(org)
         staff = staff_cache[org.pk]
     users = list(staff) + list(unit_liaisons(case.company))
-    if case.assignee_id:
+    if case.assignee is not None:
         # The cadre's own account is told only if it may read the case (a cadre's account
         # may hold no right over companies at all).
         account = getattr(case.assignee.person, "account", None)
@@ -154,16 +140,15 @@ def _concerned(case, actor, staff_cache=None):
     return [u for u in users if u is not None and (actor is None or u.pk != actor.pk)]
 
 
-def _tell(case, user, title, body=""):
+def _tell(case: Case, user: User | None, title: str, body: str = "") -> None:
     notify(_concerned(case, user), title, url=case.get_absolute_url(), body=body,
            kind="enterprise")
 
 
 # ---- areas, cadres, links -----------------------------------------------------------------
 
-@_acting
-def save_area(area: ServiceArea, communities: Iterable[Organization] | None = None, *,
-              user: User) -> ServiceArea:
+def save_area(area: ServiceArea, *, user: User,
+              communities: Iterable[Organization] | None = None) -> ServiceArea:
     """Create or change a service area; the communities must lie in its street."""
     action = "change" if area.pk else "add"
     validate(area)
@@ -178,12 +163,10 @@ def save_area(area: ServiceArea, communities: Iterable[Organization] | None = No
     return area
 
 
-@_acting
 def save_cadre(cadre: Cadre, *, user: User) -> Cadre:
     return save_checked(user, cadre, "change" if cadre.pk else "add")
 
 
-@_acting
 def link(*, user: User, cadre: Cadre, company: Unit, started_on: datetime.date | None = None,
          note: str = "") -> CadreLink:
     """Link a cadre to a company (挂钩)."""
@@ -194,7 +177,6 @@ def link(*, user: User, cadre: Cadre, company: Unit, started_on: datetime.date |
     return save_checked(user, row, "add")
 
 
-@_acting
 def end_link(row: CadreLink, *, user: User, ended_on: datetime.date | None = None) -> CadreLink:
     ended_on = ended_on or timezone.localdate()
     if row.ended_on is not None and row.ended_on <= timezone.localdate():
@@ -207,7 +189,6 @@ def end_link(row: CadreLink, *, user: User, ended_on: datetime.date | None = Non
 
 # ---- cases --------------------------------------------------------------------------------
 
-@_acting
 def raise_case(*, user: User, company: Unit, category: str, title: str, description: str,
                raised_on: datetime.date | None = None, source: str | None = None,
                on_behalf_of: Cadre | None = None) -> Case:
@@ -234,7 +215,6 @@ def raise_case(*, user: User, company: Unit, category: str, title: str, descript
     return case
 
 
-@_acting
 def assign(case: Case, *, user: User, assignee: Cadre | None = None,
            assignee_org: Organization | None = None, deadline: datetime.date | str | None = None,
            note: str = "") -> Case:
@@ -268,7 +248,6 @@ def assign(case: Case, *, user: User, assignee: Cadre | None = None,
     return case
 
 
-@_acting
 def visit(case: Case, *, user: User, visited_on: datetime.date | str | None = None,
           visitor: Cadre | None = None, visitor_name: str = "", done: str = "",
           next_step: str = "") -> Case:
@@ -301,7 +280,6 @@ def visit(case: Case, *, user: User, visited_on: datetime.date | str | None = No
     return case
 
 
-@_acting
 def resolve(case: Case, *, user: User, resolution: str = "",
             resolved_on: datetime.date | str | None = None) -> Case:
     resolution = _text(resolution, "解决情况", "resolution")
@@ -322,7 +300,6 @@ def resolve(case: Case, *, user: User, resolution: str = "",
     return case
 
 
-@_acting
 def rate(case: Case, *, user: User, satisfaction: str = "", comment: str = "") -> Case:
     """The company's satisfaction, recorded by its liaison or by staff who heard it."""
     if satisfaction not in Satisfaction.values:
@@ -345,7 +322,6 @@ def rate(case: Case, *, user: User, satisfaction: str = "", comment: str = "") -
     return case
 
 
-@_acting
 def close(case: Case, *, user: User, reason: str = "") -> Case:
     """Close without a solution (the company withdrew, out of the street's power...)."""
     reason = _text(reason, "关闭原因", "reason")
@@ -359,7 +335,6 @@ def close(case: Case, *, user: User, reason: str = "") -> Case:
     return case
 
 
-@_acting
 def reopen(case: Case, *, user: User, note: str = "") -> Case:
     """The company was not satisfied: back to work, with the same assignee."""
     note = _text(note, "重新办理说明", "note")
@@ -386,7 +361,7 @@ def sweep(today: datetime.date) -> int:
                                  deadline__lte=soon)
              .select_related("company__org", "assignee__person__account"))
     sent = 0
-    staff_cache: dict[int, list] = {}
+    staff_cache: dict[int, list[User]] = {}
     for case in cases:
         assert case.deadline is not None  # the query keeps only cases with a deadline
         overdue = case.deadline < today

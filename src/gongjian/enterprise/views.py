@@ -101,7 +101,7 @@ class AreaFormView(EnterpriseView):
         if form.is_valid():
             communities = form.cleaned_data["communities"]
             ok, _ = run_service(request, form,
-                                lambda: services.save_area(form.instance, communities,
+                                lambda: services.save_area(form.instance, communities=communities,
                                                            user=request.user), "片区已保存。")
             if ok:
                 return redirect("enterprise_areas")

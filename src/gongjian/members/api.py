@@ -100,11 +100,11 @@ class MemberViewSet(ScopedViewSet):
                                            context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         person_data = serializer.person_data()
-        person = registered_person(request.user, person_data["id_number"]) or Person()
+        person = registered_person(person_data["id_number"], user=request.user) or Person()
         for field, value in person_data.items():
             setattr(person, field, value)
         membership = Membership(**serializer.membership_data())
-        membership = services.register_member(request.user, person=person,
+        membership = services.register_member(user=request.user, person=person,
                                               membership=membership)
         return self._answer(membership, status.HTTP_201_CREATED)
 
@@ -118,8 +118,8 @@ class MemberViewSet(ScopedViewSet):
         person_data = serializer.person_data()
         if "id_number" in person_data:
             check_id_number_free(person_data["id_number"], membership.person)
-        services.update_member(request.user, membership, person_data,
-                               serializer.membership_data())
+        services.update_member(membership, user=request.user, person_changes=person_data,
+                               membership_changes=serializer.membership_data())
         return self._answer(membership)
 
     @action(detail=True, methods=["post"])
@@ -130,8 +130,8 @@ class MemberViewSet(ScopedViewSet):
             # {"field": [...]} would read as the error schema's own "field" key.
             messages = [str(m) for m in serializer.errors.get("field", ["请求内容有误。"])]
             raise DomainError(" ".join(messages), field="field", status=400)
-        value = services.reveal(request.user, membership.person,
-                                serializer.validated_data["field"])
+        value = services.reveal(membership.person, user=request.user,
+                                field=serializer.validated_data["field"])
         response = Response(RevealSerializer({"value": value}).data)
         add_never_cache_headers(response)
         return response

@@ -134,7 +134,7 @@ class MemberForm(Styled, forms.Form):
     def clean_org(self):
         code = (self.cleaned_data.get("org") or "").strip()
         action = "change" if self.membership is not None else "add"
-        org = org_in_reach(self.user, code, action)
+        org = org_in_reach(code, user=self.user, action=action)
         if org is None:
             raise ValidationError(f"组织编码“{code}”不存在或不在您的管理范围内。")
         if not org.is_active:
@@ -164,7 +164,7 @@ class MemberForm(Styled, forms.Form):
             if self.membership is not None:
                 check_id_number_free(number, self.membership.person)
                 return None
-            return registered_person(self.user, number)
+            return registered_person(number, user=self.user)
         except DomainError as error:
             self.add_error("id_number", error.message)
             return None

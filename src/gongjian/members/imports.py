@@ -395,10 +395,10 @@ def benchmark_rows(n: int = 100_000, keep: bool = False) -> dict:
     try:
         with transaction.atomic(), audit.acting_as(suppress=True):
             street = org_services.create_organization(
-                None, parent=None, code=f"BENCH-IMP-{random.randrange(10**6)}",
+                user=None, parent=None, code=f"BENCH-IMP-{random.randrange(10**6)}",
                 name="导入基准街道党工委", kind="working_committee", sector="street")
             branches = [org_services.create_organization(
-                None, parent=street, code=f"{street.code}-{k}", name=f"基准第{k}党支部",
+                user=None, parent=street, code=f"{street.code}-{k}", name=f"基准第{k}党支部",
                 kind="branch", sector="residential") for k in range(1, 21)]
             user = User.objects.create_user(f"bench_import_{street.pk}", password=None)
             RoleGrant.objects.create(user=user, role="street_staff", org=street)

@@ -1,10 +1,14 @@
 """Every change to people, memberships, teams and staff goes through these functions."""
 
+import datetime
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
 from gongjian.core import audit
 from gongjian.core.access import reach_orgs, restrict
 from gongjian.core.crypto import blind_index
+from gongjian.core.models import User
 from gongjian.core.services import DomainError, require_scope, save_checked, validate
 from gongjian.orgs.models import Organization
 
@@ -13,14 +17,14 @@ from .choices import Post
 from .models import Membership, Person, StaffAssignment, Team, TeamSeat
 
 
-def find_person_by_id_number(number):
+def find_person_by_id_number(number: str) -> Person | None:
     """Exact lookup through the blind index (no plaintext ever leaves the database)."""
     number = idnumber.normalize(number)
     return Person.objects.filter(id_number_index=blind_index("id", number)).first() \
         if number else None
 
 
-def _check_unique_id(person):
+def _check_unique_id(person: Person) -> None:
     if person.id_number:
         other = find_person_by_id_number(person.id_number)
         if other is not None and other.pk != person.pk:
@@ -28,7 +32,7 @@ def _check_unique_id(person):
             raise DomainError("该公民身份号码已登记。", field="id_number", status=400)
 
 
-def register_member(user, *, person: Person, membership: Membership):
+def register_member(*, user: User, person: Person, membership: Membership) -> Membership:
     """Register a party member: the person (new or existing) and their active membership."""
     membership.person = person
     person.org = membership.org
@@ -49,7 +53,8 @@ def register_member(user, *, person: Person, membership: Membership):
     return membership
 
 
-def update_member(user, membership: Membership, person_changes: dict, membership_changes: dict):
+def update_member(membership: Membership, *, user: User, person_changes: dict[str, Any],
+                  membership_changes: dict[str, Any]) -> Membership:
     require_scope(user, "change", membership)
     if not membership.active:
         raise DomainError("已离册的党籍记录不能修改。")
@@ -68,7 +73,7 @@ def update_member(user, membership: Membership, person_changes: dict, membership
     return membership
 
 
-def reveal(user, person: Person, field: str):
+def reveal(person: Person, *, user: User, field: str) -> Any:
     """Show one personal field in full to a user with the right, and log that they saw it."""
     require_scope(user, "reveal", person)
     value = getattr(person, field)
@@ -77,7 +82,8 @@ def reveal(user, person: Person, field: str):
     return value
 
 
-def record_election(user, *, org, elected_on, seats, note=""):
+def record_election(*, user: User, org: Organization, elected_on: datetime.date,
+                    seats: list[tuple[Person, str]], note: str = "") -> Team:
     """Record an election: the current team ends on `elected_on`, the new one starts.
 
     `seats` is a list of (person, post)."""
@@ -107,11 +113,11 @@ def record_election(user, *, org, elected_on, seats, note=""):
     return team
 
 
-def assign_staff(user, assignment: StaffAssignment):
+def assign_staff(assignment: StaffAssignment, *, user: User) -> StaffAssignment:
     return save_checked(user, assignment, "add" if assignment.pk is None else "change")
 
 
-def registered_person(user, number: str) -> Person | None:
+def registered_person(number: str, *, user: User) -> Person | None:
     """The person already on file with this ID number, to register as a member again (after
     a membership ended, or a resident joining the party); None for somebody new. A person
     with an active membership is refused a second one."""
@@ -137,7 +143,7 @@ def check_id_number_free(number: str, person: Person) -> None:
         raise DomainError("该公民身份号码已登记为另一人员，请核对。", field="id_number", status=400)
 
 
-def org_in_reach(user, code: str, action: str = "add") -> Organization | None:
+def org_in_reach(code: str, *, user: User, action: str = "add") -> Organization | None:
     """The organisation named by `code` if the user may `action` memberships there."""
     if not code:
         return None

@@ -219,7 +219,7 @@ class TeamElect(ScopedView):
             else:
                 seats.sort(key=lambda item: (post_rank(item[1]), item[0].name_pinyin))
                 ok, team = run_service(request, form, lambda: services.record_election(
-                    request.user, org=org, elected_on=form.cleaned_data["elected_on"],
+                    user=request.user, org=org, elected_on=form.cleaned_data["elected_on"],
                     seats=seats, note=form.cleaned_data["note"]),
                     f"已记录{org.name}换届：新一届班子 {len(seats)} 人。")
                 if ok:
@@ -422,7 +422,7 @@ class StaffOrg(ScopedView):
                 assignment = StaffAssignment(person=person, org=org, role=data["role"],
                                              unit=unit, started_on=data["started_on"])
                 ok, _ = run_service(request, form, lambda: services.assign_staff(
-                    request.user, assignment),
+                    assignment, user=request.user),
                     f"已添加{assignment.get_role_display()}：{person.name}。")
                 if ok:
                     return redirect("staff_org", code=org.code)
@@ -456,7 +456,7 @@ class StaffEnd(ScopedView):
             messages.error(request, "离岗日期不能晚于今天。")
             return back
         assignment.ended_on = day
-        run_action(request, lambda: services.assign_staff(request.user, assignment),
+        run_action(request, lambda: services.assign_staff(assignment, user=request.user),
                    f"{assignment.person.name} 已于 {day:%Y-%m-%d} 离开"
                    f"{assignment.get_role_display()}岗位。")
         return back

@@ -121,7 +121,7 @@ class MemberReveal(ScopedView):
         membership = get_object_or_404(
             restrict(request.user, "view", Membership).select_related("person", "org"), pk=pk)
         try:
-            value = services.reveal(request.user, membership.person, field)
+            value = services.reveal(membership.person, user=request.user, field=field)
         except OutOfScope as error:
             raise Http404(error.message) from error
         if request.htmx:
@@ -168,9 +168,10 @@ class MemberFormView(ObjectEditView):
         user = self.request.user
         if obj is None:
             person, membership = form.build()
-            return services.register_member(user, person=person, membership=membership)
+            return services.register_member(user=user, person=person, membership=membership)
         target = Membership.objects.select_related("person", "org").get(pk=obj.pk)
-        services.update_member(user, target, form.person_changes(), form.membership_changes())
+        services.update_member(target, user=user, person_changes=form.person_changes(),
+                               membership_changes=form.membership_changes())
         return target
 
     def success_message(self, form, obj, saved):

@@ -130,7 +130,7 @@ class OrganizationViewSet(ScopedViewSet):
                                                   context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        org = services.create_organization(request.user, **data)
+        org = services.create_organization(user=request.user, **data)
         return self._detail(org, status.HTTP_201_CREATED)
 
     def update(self, request, code=None, partial=False):
@@ -139,7 +139,7 @@ class OrganizationViewSet(ScopedViewSet):
                                                   context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         changes = {k: v for k, v in serializer.validated_data.items() if k != "code"}
-        services.update_organization(request.user, org, **changes)
+        services.update_organization(org, user=request.user, **changes)
         return self._detail(org)
 
     def partial_update(self, request, code=None):
@@ -151,7 +151,7 @@ class OrganizationViewSet(ScopedViewSet):
         reason = request.query_params.get("reason") or body.get("reason") or ""
         serializer = DissolveSerializer(data={"reason": reason})
         serializer.is_valid(raise_exception=True)
-        services.dissolve_organization(request.user, org,
+        services.dissolve_organization(org, user=request.user,
                                        reason=serializer.validated_data.get("reason", ""))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -160,7 +160,8 @@ class OrganizationViewSet(ScopedViewSet):
         org = self.get_object()
         serializer = MoveSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        services.move_organization(request.user, org, serializer.validated_data["parent"])
+        services.move_organization(org, user=request.user,
+                                   new_parent=serializer.validated_data["parent"])
         return self._detail(org)
 
     @action(detail=True, methods=["post"])
@@ -169,7 +170,7 @@ class OrganizationViewSet(ScopedViewSet):
         serializer = MergeSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         survivor = services.merge_organizations(
-            request.user, org, serializer.validated_data["into"],
+            org, user=request.user, survivor=serializer.validated_data["into"],
             reason=serializer.validated_data.get("reason", ""))
         return self._detail(survivor)
 
@@ -199,7 +200,7 @@ class _SavedByService(ScopedViewSet):
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = self.save_service(request.user, self.model(**serializer.validated_data))
+        obj = self.save_service(self.model(**serializer.validated_data), user=request.user)
         return self._answer(obj, status.HTTP_201_CREATED)
 
     def update(self, request, partial=False, **lookup):
@@ -208,14 +209,14 @@ class _SavedByService(ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         for field, value in serializer.validated_data.items():
             setattr(obj, field, value)
-        self.save_service(request.user, obj)
+        self.save_service(obj, user=request.user)
         return self._answer(obj)
 
     def partial_update(self, request, **lookup):
         return self.update(request, partial=True, **lookup)
 
     def destroy(self, request, **lookup):
-        self.delete_service(request.user, self.get_object())
+        self.delete_service(self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -267,8 +268,8 @@ class GridViewSet(_SavedByService):
         role = GridRole.objects.restrict(request.user, "view").filter(name=data["role"]).first()
         if role is None:
             raise DomainError(f"岗位“{data['role']}”不存在。", field="role", status=400)
-        post = services.add_grid_post(request.user, grid, role, data["holder_name"],
-                                      since=data.get("since"))
+        post = services.add_grid_post(grid, user=request.user, role=role,
+                                      holder_name=data["holder_name"], since=data.get("since"))
         return Response(GridPostSerializer(post).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["delete"], url_path=r"posts/(?P<post_id>\d+)")
@@ -276,7 +277,7 @@ class GridViewSet(_SavedByService):
         grid = self.get_object()
         post = get_object_or_404(GridPost.objects.restrict(request.user, "delete"),
                                  grid=grid, pk=post_id)
-        services.remove_grid_post(request.user, post)
+        services.remove_grid_post(post, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

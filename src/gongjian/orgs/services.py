@@ -6,13 +6,15 @@ history. A refused step raises DomainError with a Chinese message and writes not
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ForeignKey
+from django.db.models import ForeignKey, Q
 from django.utils import timezone
 
 from gongjian.core import audit
+from gongjian.core.models import User
 from gongjian.core.services import (
     DomainError,
     delete_checked,
@@ -23,7 +25,7 @@ from gongjian.core.services import (
 from gongjian.core.workflow import record_event
 
 from .choices import GRID_OWNER_KINDS
-from .models import GridPost, GridRole, Organization
+from .models import Building, Grid, GridPost, GridRole, Organization, Unit
 
 # Relations that stay with an absorbed organisation when it is merged: its own history and
 # the grants made on it (moving a grant would silently widen someone's reach).
@@ -31,24 +33,27 @@ MERGE_KEEPS = {("orgs", "orgevent"), ("core", "rolegrant"), ("orgs", "organizati
 
 # Relations whose rows keep an organisation from being dissolved, with how to name them.
 # Later capabilities register theirs (members, for one) with `register_dissolve_blocker`.
-DISSOLVE_BLOCKERS: list[tuple[str, str, object]] = [
+DISSOLVE_BLOCKERS: list[tuple[str, str, Q | None]] = [
     ("grids", "个网格", None),
 ]
 
 
-def register_dissolve_blocker(related_name, unit_label, filter_q=None):
+def register_dissolve_blocker(related_name: str, unit_label: str,
+                              filter_q: Q | None = None) -> None:
     DISSOLVE_BLOCKERS.append((related_name, unit_label, filter_q))
 
 
-def _placement(kind, parent):
+def _placement(kind: str, parent: Organization | None) -> None:
     try:
         Organization.check_placement(kind, parent)
     except ValidationError as error:
         raise DomainError.from_validation(error) from error
 
 
-def create_organization(user, *, parent, code, name, kind, sector, established_on=None,
-                        is_regional=False, project_name="", note=""):
+def create_organization(*, user: User | None, parent: Organization | None, code: str, name: str,
+                        kind: str, sector: str, established_on: datetime.date | None = None,
+                        is_regional: bool = False, project_name: str = "",
+                        note: str = "") -> Organization:
     """Set up an organisation under `parent`. A root (a street's working committee) has no
     parent and is set up from the command line (`gongjian street`), where `user` is None."""
     if parent is None and user is not None:
@@ -73,7 +78,7 @@ def create_organization(user, *, parent, code, name, kind, sector, established_o
     return org
 
 
-def update_organization(user, org, **changes):
+def update_organization(org: Organization, *, user: User, **changes: Any) -> Organization:
     require_scope(user, "change", org)
     if not org.is_active:
         raise DomainError("已撤销的组织不能修改。")
@@ -104,8 +109,8 @@ def update_organization(user, org, **changes):
     return org
 
 
-
-def move_organization(user, org, new_parent):
+def move_organization(org: Organization, *, user: User,
+                      new_parent: Organization | None) -> Organization:
     """Move `org` with its whole subtree under `new_parent`."""
     require_scope(user, "move", org)
     if not org.is_active:
@@ -148,7 +153,8 @@ def _org_foreign_keys():
         yield rel.related_model, rel.field.name
 
 
-def merge_organizations(user, absorbed, survivor, on=None, reason=""):
+def merge_organizations(absorbed: Organization, *, user: User, survivor: Organization,
+                        on: datetime.date | None = None, reason: str = "") -> Organization:
     """Merge `absorbed` into `survivor`: its children, grids, units (and members) go to the
     survivor, and `absorbed` is dissolved with a pointer to where it went."""
     require_scope(user, "merge", absorbed)
@@ -205,11 +211,11 @@ MERGE_LABELS = {"orgs.grid.org": "个网格", "orgs.unit.org": "个单位关联"
                 "orgs.unit.party_org": "个单位关联"}
 
 
-def register_merge_label(relation, unit_label):
+def register_merge_label(relation: str, unit_label: str) -> None:
     MERGE_LABELS[relation] = unit_label
 
 
-def _merge_summary(children, moved):
+def _merge_summary(children: int, moved: dict[str, int]) -> str:
     counts = {"个下级组织": children} if children else {}
     for relation, count in moved.items():
         label = MERGE_LABELS.get(relation, "条其他记录")
@@ -217,7 +223,9 @@ def _merge_summary(children, moved):
     return "，转入" + "、".join(f"{n} {label}" for label, n in counts.items()) if counts else ""
 
 
-def dissolve_organization(user, org, on=None, reason=""):
+def dissolve_organization(org: Organization, *, user: User,
+                          on: datetime.date | datetime.datetime | None = None,
+                          reason: str = "") -> Organization:
     require_scope(user, "delete", org)
     on = on or timezone.localdate()
     if isinstance(on, datetime.datetime):
@@ -252,7 +260,7 @@ def dissolve_organization(user, org, on=None, reason=""):
 
 # ---- grids, posts, buildings, units -------------------------------------------------------
 
-def save_grid(user, grid):
+def save_grid(grid: Grid, *, user: User) -> Grid:
     creating = grid.pk is None
     if not creating:
         require_scope(user, "change", grid)
@@ -263,7 +271,7 @@ def save_grid(user, grid):
     return grid
 
 
-def delete_grid(user, grid):
+def delete_grid(grid: Grid, *, user: User) -> None:
     if grid.buildings.exists():
         raise DomainError(f"网格“{grid.name}”还有 {grid.buildings.count()} 栋楼，请先移除。")
     org = grid.org
@@ -272,7 +280,8 @@ def delete_grid(user, grid):
         record_event(org, "grid_removed", user, text=f"撤销网格“{grid.name}”")
 
 
-def add_grid_post(user, grid, role, holder_name, since=None):
+def add_grid_post(grid: Grid, *, user: User, role: GridRole, holder_name: str,
+                  since: datetime.date | None = None) -> GridPost:
     require_scope(user, "change", grid)
     if not role.active:
         raise DomainError(f"岗位“{role.name}”已停用。", field="role", status=400)
@@ -282,40 +291,40 @@ def add_grid_post(user, grid, role, holder_name, since=None):
     return save_checked(user, post, "add")
 
 
-def remove_grid_post(user, post):
+def remove_grid_post(post: GridPost, *, user: User) -> None:
     delete_checked(user, post)
 
 
-def save_building(user, building):
+def save_building(building: Building, *, user: User) -> Building:
     if building.pk is not None:
         require_scope(user, "change", building)
     return save_checked(user, building, "add" if building.pk is None else "change")
 
 
-def delete_building(user, building):
+def delete_building(building: Building, *, user: User) -> None:
     delete_checked(user, building)
 
 
-def save_unit(user, unit):
+def save_unit(unit: Unit, *, user: User) -> Unit:
     if unit.pk is not None:
         require_scope(user, "change", unit)
     return save_checked(user, unit, "add" if unit.pk is None else "change")
 
 
-def delete_unit(user, unit):
+def delete_unit(unit: Unit, *, user: User) -> None:
     if unit.grants.exists():
         raise DomainError("该单位还有联络员账户，请先由安全管理员收回授权。")
     delete_checked(user, unit)
 
 
-def save_grid_role(user, role):
+def save_grid_role(role: GridRole, *, user: User) -> GridRole:
     action = "add" if role.pk is None else "change"
     if role.pk is not None:
         require_scope(user, "change", role)
     return save_checked(user, role, action)
 
 
-def ensure_default_grid_roles():
+def ensure_default_grid_roles() -> None:
     from .choices import DEFAULT_GRID_ROLES
 
     for order, name in enumerate(DEFAULT_GRID_ROLES, start=1):

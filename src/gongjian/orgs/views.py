@@ -153,7 +153,7 @@ class OrgCreate(OrgFormView):
 
     def save(self, form, obj):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        return services.create_organization(self.request.user, parent=self.parent, **data)
+        return services.create_organization(user=self.request.user, parent=self.parent, **data)
 
     def cancel_url(self, obj):
         return self.object_url(self.parent)
@@ -170,8 +170,8 @@ class OrgEdit(OrgFormView):
     def save(self, form, obj):
         # The service compares before and after on a fresh row; the page keeps `obj` as it was.
         changes = {name: form.cleaned_data[name] for name in form.fields}
-        return services.update_organization(self.request.user,
-                                            Organization.objects.get(pk=obj.pk), **changes)
+        return services.update_organization(Organization.objects.get(pk=obj.pk),
+                                            user=self.request.user, **changes)
 
 
 class OrgMove(OrgFormView):
@@ -183,7 +183,8 @@ class OrgMove(OrgFormView):
     saved_message = "“{obj.name}”已移至“{parent.name}”之下。"
 
     def save(self, form, obj):
-        return services.move_organization(self.request.user, obj, form.cleaned_data["parent"])
+        return services.move_organization(obj, user=self.request.user,
+                                          new_parent=form.cleaned_data["parent"])
 
 
 class OrgMerge(OrgFormView):
@@ -196,7 +197,8 @@ class OrgMerge(OrgFormView):
     saved_message = "“{obj.name}”已并入“{survivor.name}”。"
 
     def save(self, form, obj):  # goes on to the survivor
-        return services.merge_organizations(self.request.user, obj, form.cleaned_data["survivor"],
+        return services.merge_organizations(obj, user=self.request.user,
+                                            survivor=form.cleaned_data["survivor"],
                                             reason=form.cleaned_data["reason"])
 
 
@@ -214,9 +216,9 @@ class OrgDissolve(OrgFormView):
         return {"dissolved_on": timezone.localdate()}
 
     def save(self, form, obj):
-        return services.dissolve_organization(self.request.user, obj,
-                                              form.cleaned_data["dissolved_on"],
-                                              form.cleaned_data["reason"])
+        return services.dissolve_organization(obj, user=self.request.user,
+                                              on=form.cleaned_data["dissolved_on"],
+                                              reason=form.cleaned_data["reason"])
 
 
 # ---- grids and buildings ------------------------------------------------------------------
@@ -244,7 +246,7 @@ class GridEdit(ObjectEditView):
         return {} if obj else {"org": self.request.GET.get("org", "")}
 
     def save(self, form, obj):
-        return services.save_grid(self.request.user, form.save(commit=False))
+        return services.save_grid(form.save(commit=False), user=self.request.user)
 
     def success_message(self, form, obj, saved):
         return "网格已设立。" if obj is None else "已保存。"
@@ -280,12 +282,13 @@ class GridDetail(ObjectDetailView):
         if request.POST.get("op") == "post":
             form = self.post_form = GridPostForm(request.POST, user=user)
             ok = form.is_valid() and run_service(request, form, lambda: services.add_grid_post(
-                user, grid, form.cleaned_data["role"], form.cleaned_data["holder_name"],
-                form.cleaned_data["since"]), "已添加。")[0]
+                grid, user=user, role=form.cleaned_data["role"],
+                holder_name=form.cleaned_data["holder_name"], since=form.cleaned_data["since"]),
+                "已添加。")[0]
         else:
             form = self.building_form = BuildingForm(request.POST, instance=Building(grid=grid))
             ok = form.is_valid() and run_service(request, form, lambda: services.save_building(
-                user, form.save(commit=False)), "楼栋已添加。")[0]
+                form.save(commit=False), user=user), "楼栋已添加。")[0]
         if ok:
             return redirect("grid_detail", code=code)
         return self.render(self.context(grid), status=400)
@@ -298,7 +301,7 @@ class GridDelete(ObjectDeleteView):
     deleted_message = "网格“{obj.name}”已撤销。"
 
     def delete(self, obj):
-        services.delete_grid(self.request.user, obj)
+        services.delete_grid(obj, user=self.request.user)
 
 
 class GridPostDelete(ObjectDeleteView):
@@ -307,7 +310,7 @@ class GridPostDelete(ObjectDeleteView):
     deleted_message = "已免去 {obj.holder_name} 的{obj.role.name}岗位。"
 
     def delete(self, obj):
-        services.remove_grid_post(self.request.user, obj)
+        services.remove_grid_post(obj, user=self.request.user)
 
     def object_url(self, obj):
         return reverse("grid_detail", args=[obj.grid.code])
@@ -326,7 +329,7 @@ class BuildingEdit(ObjectEditView):
         return reverse("grid_detail", args=[obj.grid.code])
 
     def save(self, form, obj):
-        return services.save_building(self.request.user, form.save(commit=False))
+        return services.save_building(form.save(commit=False), user=self.request.user)
 
 
 class BuildingDelete(ObjectDeleteView):
@@ -335,7 +338,7 @@ class BuildingDelete(ObjectDeleteView):
     deleted_message = "楼栋“{obj.name}”已删除。"
 
     def delete(self, obj):
-        services.delete_building(self.request.user, obj)
+        services.delete_building(obj, user=self.request.user)
 
     def object_url(self, obj):
         return reverse("grid_detail", args=[obj.grid.code])
@@ -367,7 +370,7 @@ class UnitEdit(ObjectEditView):
         return {} if obj else {"org": self.request.GET.get("org", "")}
 
     def save(self, form, obj):
-        return services.save_unit(self.request.user, form.save(commit=False))
+        return services.save_unit(form.save(commit=False), user=self.request.user)
 
     def success_message(self, form, obj, saved):
         return "单位已登记。" if obj is None else "已保存。"
@@ -391,7 +394,7 @@ class UnitDelete(ObjectDeleteView):
     deleted_message = "单位“{obj.name}”已删除。"
 
     def delete(self, obj):
-        services.delete_unit(self.request.user, obj)
+        services.delete_unit(obj, user=self.request.user)
 
 
 # ---- grid posts configuration (一格五员) ---------------------------------------------------
@@ -422,7 +425,7 @@ class GridRoleList(ObjectListView):
         form = self.form = GridRoleForm(request.POST, instance=role)
         if form.is_valid():
             ok, _ = run_service(request, form, lambda: services.save_grid_role(
-                request.user, form.save(commit=False)), "已保存。")
+                form.save(commit=False), user=request.user), "已保存。")
             if ok:
                 return redirect("gridrole_list")
         return self.render(self.list_context(), status=400)

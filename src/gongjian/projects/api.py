@@ -105,7 +105,7 @@ class DemandViewSet(_StepsInViewScope, ScopedViewSet):
     def answer(self, demand, status_code=status.HTTP_200_OK):
         demand = get_object_or_404(self.base_queryset().restrict(self.request.user, "view"),
                                    pk=demand.pk)
-        details = services.demand_detail_ids(self.request.user, [demand])
+        details = services.demand_detail_ids([demand], user=self.request.user)
         return Response(DemandSerializer(demand, context={"details": details}).data,
                         status=status_code)
 
@@ -114,7 +114,7 @@ class DemandViewSet(_StepsInViewScope, ScopedViewSet):
         page = self.paginate_queryset(rows)
         shown = list(rows) if page is None else page
         context = {**self.get_serializer_context(),
-                   "details": services.demand_detail_ids(request.user, shown)}
+                   "details": services.demand_detail_ids(shown, user=request.user)}
         data = DemandSerializer(shown, many=True, context=context).data
         return Response(data) if page is None else self.get_paginated_response(data)
 

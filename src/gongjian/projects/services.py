@@ -9,10 +9,9 @@ Every public function takes the acting user keyword-only: `approve(project, user
 """
 
 import datetime
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from types import SimpleNamespace
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -53,22 +52,6 @@ DEMAND_TRANSITIONS = as_rows(DEMAND_WORKFLOW)
 # Days the owner of each state has for the next step (settings.PROJECT_STEP_DAYS overrides).
 DEFAULT_STEP_DAYS: dict[str, int] = {S.DECLARED: 7, S.APPROVED: 15, S.CLAIMED: 10, S.DOCKED: 7,
                      S.EXECUTING: 60, S.ACCEPTED: 7}
-
-Fn = TypeVar("Fn", bound=Callable[..., Any])
-
-
-def acting(fn: Fn) -> Fn:
-    """The acting user is passed by keyword (`approve(project, user=…)`). Older callers pass
-    it first instead (`approve(user, project)`); both are accepted while such callers remain."""
-
-    @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        if "user" not in kwargs and args and isinstance(args[0], User):
-            kwargs["user"], args = args[0], args[1:]
-        return fn(*args, **kwargs)
-
-    return call  # type: ignore[return-value]
-
 
 def step_days(state: str) -> int:
     overrides = getattr(settings, "PROJECT_STEP_DAYS", {}) or {}
@@ -125,7 +108,8 @@ def _require_text(value: str | None, field: str, label: str, max_length: int = 3
     return value
 
 
-def _self_org(user: User, role_names: Iterable[str] = ("resident", "member")):
+def _self_org(user: User,
+              role_names: Iterable[str] = ("resident", "member")) -> Organization | None:
     for grant in grants_of(user):
         if grant.role in role_names and grant.org_id:
             return grant.org
@@ -134,7 +118,7 @@ def _self_org(user: User, role_names: Iterable[str] = ("resident", "member")):
 
 # ---- demands --------------------------------------------------------------------------------
 
-def default_demand_org(user: User) -> Organization | None:
+def default_demand_org(*, user: User) -> Organization | None:
     """Where a demand posted by `user` belongs unless they choose: a resident's community, the
     organisation of a grid worker's or staff member's grant."""
     own = _self_org(user, ("resident",))
@@ -144,14 +128,13 @@ def default_demand_org(user: User) -> Organization | None:
     return orgs[0] if orgs else None
 
 
-@acting
 def create_demand(*, user: User, org: Organization | None = None, grid: Grid | None = None,
                   category: str, title: str, description: str, place: str,
                   beneficiaries: int, urgency: str = "normal") -> Demand:
     own = _self_org(user, ("resident",))
     if own is not None and not reach_orgs(user, "add", Demand):
         org = own  # residents post for their own community only
-    org = org or default_demand_org(user)
+    org = org or default_demand_org(user=user)
     if org is None:
         raise DomainError("请选择需求所属的社区。", field="org", status=400)
     demand = Demand(org=org, grid=grid, posted_by=user, category=category, title=title,
@@ -166,7 +149,7 @@ def create_demand(*, user: User, org: Organization | None = None, grid: Grid | N
     return demand
 
 
-def demand_detail_ids(user: User, demands: Iterable[Demand]) -> set[int]:
+def demand_detail_ids(demands: Iterable[Demand], *, user: User) -> set[int]:
     """Which of `demands` `user` may read in full (poster, place, description, grid, notes):
     the poster, and staff who may act on the demand (accept or withdraw it). Others who
     reach a demand only to look for needs they can meet see its outline alone."""
@@ -185,7 +168,8 @@ def demand_detail_ids(user: User, demands: Iterable[Demand]) -> set[int]:
     return own
 
 
-def _move_demand(demand: Demand, step: str, user: User | None, reason: str | None = None):
+def _move_demand(demand: Demand, step: str, user: User | None,
+                 reason: str | None = None) -> Demand:
     """Move a (locked) demand by `step` of the table, or refuse (409) in Chinese. Demands keep
     no history of their own: who handled it, when, and why is on the row."""
     DEMAND_WORKFLOW.check(step, demand)
@@ -196,14 +180,14 @@ def _move_demand(demand: Demand, step: str, user: User | None, reason: str | Non
     return demand
 
 
-def _take_demand_step(demand: Demand, step: str, user: User, reason: str | None = None):
+def _take_demand_step(demand: Demand, step: str, user: User,
+                      reason: str | None = None) -> Demand:
     row = DEMAND_WORKFLOW.lock(user, demand, step)
     _move_demand(row, step, user, reason)
     row.save()
     return row
 
 
-@acting
 def accept_demand(demand: Demand, *, user: User) -> Demand:
     with transaction.atomic():
         demand = _take_demand_step(demand, "accept", user)
@@ -212,8 +196,7 @@ def accept_demand(demand: Demand, *, user: User) -> Demand:
     return demand
 
 
-@acting
-def decline_demand(demand: Demand, reason: str = "", *, user: User) -> Demand:
+def decline_demand(demand: Demand, *, user: User, reason: str = "") -> Demand:
     reason = _require_text(reason, "reason", "不予受理的原因")
     with transaction.atomic():
         demand = _take_demand_step(demand, "decline", user, reason)
@@ -222,8 +205,7 @@ def decline_demand(demand: Demand, reason: str = "", *, user: User) -> Demand:
     return demand
 
 
-@acting
-def withdraw_demand(demand: Demand, reason: str = "", *, user: User) -> Demand:
+def withdraw_demand(demand: Demand, *, user: User, reason: str = "") -> Demand:
     with transaction.atomic():
         return _take_demand_step(demand, "withdraw", user, (reason or "").strip()[:300])
 
@@ -258,7 +240,6 @@ RESOURCE_FIELDS = ("category", "title", "description", "capacity", "available_te
                    "available_from", "available_until", "address", "active")
 
 
-@acting
 def create_resource(*, user: User, unit: Unit | None = None, **fields: Any) -> Resource:
     own = liaison_unit(user)
     if own is not None:
@@ -273,7 +254,6 @@ def create_resource(*, user: User, unit: Unit | None = None, **fields: Any) -> R
     return save_checked(user, resource, "add")
 
 
-@acting
 def update_resource(resource: Resource, *, user: User, **changes: Any) -> Resource:
     with transaction.atomic():
         row = (restrict(user, "change", Resource).select_for_update(of=("self",))
@@ -296,7 +276,6 @@ def _todo_key(project: Project, step: str) -> str:
     return f"project:{project.pk}:todo:{step}"
 
 
-@acting
 def create_project(*, user: User, title: str, category: str, description: str,
                    org: Organization | None = None, target_beneficiaries: int | None = None,
                    planned_start: datetime.date | None = None,
@@ -416,8 +395,7 @@ def _street_liaisons(project: Project) -> list[User]:
     return [u for unit in units for u in unit_liaisons(unit)]
 
 
-@acting
-def approve(project: Project, note: str = "", *, user: User) -> Project:
+def approve(project: Project, *, user: User, note: str = "") -> Project:
     with transaction.atomic():
         project = _lock(user, project, "approve")
         before = _move(project, "approve")
@@ -440,8 +418,7 @@ def _reopened_note(reason: str, demands: list[Demand]) -> str:
     return reason + "；来源需求" + "、".join(f"“{d.title}”" for d in demands) + "已重新待受理"
 
 
-@acting
-def reject(project: Project, reason: str = "", *, user: User) -> Project:
+def reject(project: Project, *, user: User, reason: str = "") -> Project:
     reason = _require_text(reason, "reason", "驳回原因")
     with transaction.atomic():
         project = _lock(user, project, "reject")
@@ -463,7 +440,6 @@ def _whole(value: Any, field: str, message: str) -> int:
         raise DomainError(message, field=field, status=400) from None
 
 
-@acting
 def claim(project: Project, *, user: User, share: int, unit: Unit | None = None,
           resource: Resource | None = None, uses: int = 0, note: str = "") -> ProjectClaim:
     """A unit takes a share (%) of an approved project; shares add up to at most 100."""
@@ -521,7 +497,6 @@ def claim(project: Project, *, user: User, share: int, unit: Unit | None = None,
     return claim_row
 
 
-@acting
 def dock(project: Project, *, user: User, date: datetime.date | None, place: str,
          plan: str) -> Project:
     place = _require_text(place, "place", "对接地点", 200)
@@ -540,8 +515,7 @@ def dock(project: Project, *, user: User, date: datetime.date | None, place: str
     return project
 
 
-@acting
-def start(project: Project, note: str = "", *, user: User) -> Project:
+def start(project: Project, *, user: User, note: str = "") -> Project:
     with transaction.atomic():
         project = _lock(user, project, "start")
         before = _move(project, "start")
@@ -557,7 +531,6 @@ def start(project: Project, note: str = "", *, user: User) -> Project:
 MAX_PHOTOS = 9
 
 
-@acting
 def progress(project: Project, *, user: User, text: str,
              photos: Iterable[UploadedFile] = ()) -> ProjectEvent:
     text = _require_text(text, "text", "进展情况", 2000)
@@ -587,7 +560,6 @@ def progress(project: Project, *, user: User, text: str,
     return event
 
 
-@acting
 def accept(project: Project, *, user: User, rating: int, beneficiary_count: int,
            comment: str = "") -> Project:
     rating = _whole(rating, "rating", "群众评分须为 1–5 分。")
@@ -617,8 +589,7 @@ def accept(project: Project, *, user: User, rating: int, beneficiary_count: int,
     return project
 
 
-@acting
-def close(project: Project, note: str = "", *, user: User) -> Project:
+def close(project: Project, *, user: User, note: str = "") -> Project:
     with transaction.atomic():
         project = _lock(user, project, "close")
         before = _move(project, "close")
@@ -629,8 +600,7 @@ def close(project: Project, note: str = "", *, user: User) -> Project:
     return project
 
 
-@acting
-def withdraw(project: Project, reason: str = "", *, user: User) -> Project:
+def withdraw(project: Project, *, user: User, reason: str = "") -> Project:
     reason = _require_text(reason, "reason", "撤回原因")
     with transaction.atomic():
         project = _lock(user, project, "withdraw")
@@ -653,7 +623,7 @@ def withdraw(project: Project, reason: str = "", *, user: User) -> Project:
 STEP_FUNCTIONS = {step.name: globals()[step.name] for step in PROJECT_WORKFLOW}
 
 
-def photo_for(user: User, pk: int) -> ProjectPhoto:
+def photo_for(pk: int, *, user: User) -> ProjectPhoto:
     photo = restrict(user, "view", ProjectPhoto).filter(pk=pk).first()
     if photo is None:
         raise OutOfScope()

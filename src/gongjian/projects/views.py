@@ -143,7 +143,7 @@ class DemandDetail(ScopedView):
         return self.render({
             "d": demand,
             # poster, place, description: only for the poster and staff who may act on it
-            "details": demand.pk in services.demand_detail_ids(user, [demand]),
+            "details": demand.pk in services.demand_detail_ids([demand], user=user),
             "steps": steps,
             "can_decline": "decline" in names,
             "can_withdraw": "withdraw" in names,
@@ -461,7 +461,7 @@ class ProjectPhotoView(ScopedView):
 
     def get(self, request, pk):
         try:
-            photo = services.photo_for(request.user, pk)
+            photo = services.photo_for(pk, user=request.user)
         except OutOfScope as error:
             raise Http404(error.message) from error
         try:

@@ -74,7 +74,7 @@ class WishSerializer(serializers.ModelSerializer):
     def _privileged(self, wish):
         visible = self.context.get("recipient_visible")
         if visible is None:
-            return services.may_see_recipient(self.context["request"].user, wish)
+            return services.may_see_recipient(wish, user=self.context["request"].user)
         # A list: the rights were read for the whole page at once.
         return wish.pk in visible
 
@@ -240,11 +240,11 @@ class WishViewSet(WorkflowViewSetMixin, ScopedViewSet):
         if data.get("mine") == "posted":
             rows = rows.filter(posted_by=request.user)
         elif data.get("mine") == "claimed":
-            units = [u.pk for u in services.claim_units(request.user)]
+            units = [u.pk for u in services.claim_units(user=request.user)]
             rows = rows.filter(Q(claimed_by=request.user) | Q(claimer_unit_id__in=units))
         page = self.paginate_queryset(rows.order_by("-posted_at", "-id"))
         context = self.get_serializer_context()
-        context["recipient_visible"] = services.recipient_visible(request.user, page)
+        context["recipient_visible"] = services.recipient_visible(page, user=request.user)
         return self.get_paginated_response(WishSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request, pk=None):

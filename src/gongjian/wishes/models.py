@@ -75,6 +75,8 @@ class Round(models.Model):
     objects = RestrictedQuerySet.as_manager()
     audited = True
     scope_org_path = "org__path"
+    # Members and residents read (never change) the rounds of their whole street.
+    shared_with_members = ("org__path", "street")
 
     class Meta:
         verbose_name = "心愿征集活动"
@@ -92,8 +94,9 @@ class Round(models.Model):
 
     @classmethod
     def open_scope(cls, action, grant):
-        # Members, residents and liaisons read the rounds (counts only) of their street.
-        if action != "view":
+        # Members and residents read their street's rounds by `shared_with_members`; liaisons
+        # read those of their unit's street (counts only).
+        if action != "view" or grant.role in SELF_ROLES:
             return None
         street = _claimer_street(grant)
         if street:

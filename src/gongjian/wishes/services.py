@@ -7,14 +7,18 @@ Claiming is a conditional UPDATE (`... WHERE state = 'published'`): of two simul
 the database lets exactly one change the row; the other finds it held and is told so.
 """
 
+from collections.abc import Iterable
+
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from gongjian.core import audit, workflow
 from gongjian.core.access import grants_of, reach_orgs, restrict
+from gongjian.core.models import User
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, require_scope, validate
-from gongjian.core.workflow import Workflow, accepts_user_first, record_event
+from gongjian.core.workflow import Workflow, record_event
 from gongjian.orgs.models import Organization, Unit, ancestor_paths, community_path, street_path
 
 from . import photos
@@ -65,7 +69,7 @@ def community_of(org: Organization) -> Organization:
     return org if path == org.path else Organization.objects.get(path=path)
 
 
-def home_community(user):
+def home_community(*, user: User) -> Organization | None:
     """A member's or resident's own community (from their grant), else None."""
     for grant in grants_of(user):
         if grant.role in ("member", "resident") and grant.org_id \
@@ -74,7 +78,7 @@ def home_community(user):
     return None
 
 
-def is_claimer(user, wish) -> bool:
+def is_claimer(wish: Wish, *, user: User) -> bool:
     if not getattr(user, "is_authenticated", False) or wish.state not in CLAIMED_STATES:
         return False
     if wish.claimed_by_id == user.pk:
@@ -83,50 +87,50 @@ def is_claimer(user, wish) -> bool:
         g.role == "unit_liaison" and g.unit_id == wish.claimer_unit_id for g in grants_of(user))
 
 
-def may_see_recipient(user, wish) -> bool:
+def may_see_recipient(wish: Wish, *, user: User) -> bool:
     """Poster, claimer, and the staff of the wish's community; nobody else."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if wish.posted_by_id == user.pk or is_claimer(user, wish):
+    if wish.posted_by_id == user.pk or is_claimer(wish, user=user):
         return True
     return restrict(user, "reveal", Wish).filter(pk=wish.pk).exists()
 
 
-def recipient_visible(user, wishes) -> set[int]:
+def recipient_visible(wishes: Iterable[Wish], *, user: User) -> set[int]:
     """`may_see_recipient` for a page of wishes at once: the ids it holds for (one query)."""
     wishes = list(wishes)
     revealable = set(restrict(user, "reveal", Wish).filter(
         pk__in=[w.pk for w in wishes]).values_list("pk", flat=True))
     return {w.pk for w in wishes
-            if w.pk in revealable or w.posted_by_id == user.pk or is_claimer(user, w)}
+            if w.pk in revealable or w.posted_by_id == user.pk or is_claimer(w, user=user)}
 
 
-def claim_units(user):
+def claim_units(*, user: User) -> list[Unit]:
     """Units the user may claim for (their liaison grants)."""
     return [g.unit for g in grants_of(user) if g.role == "unit_liaison" and g.unit_id]
 
 
-def is_member(user) -> bool:
+def is_member(*, user: User) -> bool:
     return any(g.role == "member" for g in grants_of(user))
 
 
 # The guards: who, among those the step's access action reaches, may take it.
 
-def _not_the_poster(user, wish) -> str | None:
+def _not_the_poster(user: User, wish: Wish) -> str | None:
     return "不能认领自己发布的心愿。" if wish.posted_by_id == user.pk else None
 
 
-def _the_claimer(user, wish) -> str | None:
-    return None if is_claimer(user, wish) else "只有认领人可以进行这一步。"
+def _the_claimer(user: User, wish: Wish) -> str | None:
+    return None if is_claimer(wish, user=user) else "只有认领人可以进行这一步。"
 
 
-def _not_the_claimer(user, wish) -> str | None:
-    if is_claimer(user, wish) and wish.posted_by_id != user.pk:
+def _not_the_claimer(user: User, wish: Wish) -> str | None:
+    if is_claimer(wish, user=user) and wish.posted_by_id != user.pk:
         return "认领人不能自己确认，须由受助人或社区确认。"
     return None
 
 
-def _not_thanked(user, wish) -> str | None:
+def _not_thanked(user: User, wish: Wish) -> str | None:
     return "已经发表过感谢留言。" if wish.thanks else None
 
 
@@ -157,7 +161,7 @@ WORKFLOW = Workflow(Wish, [
 TRANSITIONS = WORKFLOW.transitions
 
 
-def next_line(wish: Wish):
+def next_line(wish: Wish) -> list[tuple[workflow.Step, str]]:
     """(step, whose) for the wish's "下一步" line."""
     return WORKFLOW.next_line(wish, exclude=[Step.THANK] if wish.thanks else [])
 
@@ -192,8 +196,7 @@ def _copy(wish):
 
 # ---- rounds ---------------------------------------------------------------------------------
 
-@accepts_user_first
-def save_round(round_: Round, *, user) -> Round:
+def save_round(round_: Round, *, user: User) -> Round:
     validate(round_)
     action = "add" if round_.pk is None else "change"
     with transaction.atomic():
@@ -204,12 +207,11 @@ def save_round(round_: Round, *, user) -> Round:
 
 # ---- the steps ------------------------------------------------------------------------------
 
-@accepts_user_first
-def post_wish(wish: Wish, *, user) -> Wish:
+def post_wish(wish: Wish, *, user: User) -> Wish:
     """A new wish, waiting for the community's review. `wish.org` is the community; a member or
     resident posts in their own community."""
     if not wish.org_id:
-        mine = home_community(user)
+        mine = home_community(user=user)
         if mine is None:
             raise DomainError("请选择心愿所在的社区。", field="org", status=400)
         wish.org = mine
@@ -221,7 +223,7 @@ def post_wish(wish: Wish, *, user) -> Wish:
     # Staff post on behalf of somebody (their reach is checked after the write); members and
     # residents only in their own community.
     wish.on_behalf = bool(reach_orgs(user, "add", Wish))
-    if not wish.on_behalf and home_community(user) != wish.org:
+    if not wish.on_behalf and home_community(user=user) != wish.org:
         raise DomainError("只能在本人所在社区发布心愿。", field="org", status=400)
     validate(wish)
     with transaction.atomic():
@@ -270,8 +272,7 @@ def _round_for(wish, round_):
     return round_
 
 
-@accepts_user_first
-def publish(wish: Wish, *, user, round: Round | int | str | None = None,
+def publish(wish: Wish, *, user: User, round: Round | int | str | None = None,
             note: str = "") -> Wish:
     """Published into `round` (else the wish's own, else the running round of its community
     or street)."""
@@ -287,8 +288,7 @@ def publish(wish: Wish, *, user, round: Round | int | str | None = None,
     return _copy(wish)
 
 
-@accepts_user_first
-def reject(wish: Wish, *, user, reason: str = "") -> Wish:
+def reject(wish: Wish, *, user: User, reason: str = "") -> Wish:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请填写未通过的原因。", field="reason", status=400)
@@ -302,8 +302,7 @@ def reject(wish: Wish, *, user, reason: str = "") -> Wish:
     return _copy(wish)
 
 
-@accepts_user_first
-def withdraw(wish: Wish, *, user, reason: str = "") -> Wish:
+def withdraw(wish: Wish, *, user: User, reason: str = "") -> Wish:
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = WORKFLOW.lock(user, wish, Step.WITHDRAW, related=["org", "posted_by"])
@@ -317,7 +316,7 @@ def withdraw(wish: Wish, *, user, reason: str = "") -> Wish:
 
 def _claim_unit(user, unit) -> Unit | None:
     """The unit a liaison claims for (a Unit or its code); a member claims as themself."""
-    units = claim_units(user)
+    units = claim_units(user=user)
     if isinstance(unit, str):
         code = unit.strip()
         unit = None
@@ -328,20 +327,19 @@ def _claim_unit(user, unit) -> Unit | None:
                                   field="unit", status=400)
     if unit is not None and unit.pk not in {u.pk for u in units}:
         raise DomainError("您不是该单位的联络员，不能以该单位名义认领。", field="unit", status=400)
-    if unit is None and not is_member(user):
+    if unit is None and not is_member(user=user):
         if len(units) != 1:
             raise DomainError("请选择以哪个单位的名义认领。", field="unit", status=400)
         unit = units[0]
     return unit
 
 
-@accepts_user_first
-def claim(wish: Wish, *, user, unit: Unit | str | None = None) -> Wish:
+def claim(wish: Wish, *, user: User, unit: Unit | str | None = None) -> Wish:
     """Exactly one claimer: the UPDATE only changes a wish that is still published. (Not
     `WORKFLOW.lock`: the row is not locked, so a lost race is told by the database.)"""
     unit = _claim_unit(user, unit)
     with transaction.atomic():
-        require_scope(user, WORKFLOW[Step.CLAIM].action, wish)
+        require_scope(user, WORKFLOW[Step.CLAIM].action or "claim", wish)
         current = Wish.objects.only("pk", "posted_by_id", "state").get(pk=wish.pk)
         WORKFLOW.guard(user, current, Step.CLAIM)
         if unit is not None and not wish.org.path.startswith(street_path(unit.org)):
@@ -368,8 +366,7 @@ def claim(wish: Wish, *, user, unit: Unit | str | None = None) -> Wish:
     return _copy(wish)
 
 
-@accepts_user_first
-def release(wish: Wish, *, user, reason: str = "") -> Wish:
+def release(wish: Wish, *, user: User, reason: str = "") -> Wish:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请填写放弃认领的原因。", field="reason", status=400)
@@ -386,8 +383,8 @@ def release(wish: Wish, *, user, reason: str = "") -> Wish:
     return _copy(wish)
 
 
-@accepts_user_first
-def fulfil(wish: Wish, *, user, photo=None, note: str = "") -> Wish:
+def fulfil(wish: Wish, *, user: User, photo: File | None = None,
+           note: str = "") -> Wish:
     """Fulfilled with a photo (required) and a note; nothing is written if either is wrong."""
     note = (note or "").strip()
     with transaction.atomic():
@@ -411,8 +408,7 @@ def fulfil(wish: Wish, *, user, photo=None, note: str = "") -> Wish:
     return _copy(wish)
 
 
-@accepts_user_first
-def confirm(wish: Wish, *, user, note: str = "") -> Wish:
+def confirm(wish: Wish, *, user: User, note: str = "") -> Wish:
     with transaction.atomic():
         locked = WORKFLOW.lock(user, wish, Step.CONFIRM)
         before = WORKFLOW.move(locked, Step.CONFIRM)
@@ -425,8 +421,7 @@ def confirm(wish: Wish, *, user, note: str = "") -> Wish:
     return _copy(wish)
 
 
-@accepts_user_first
-def thank(wish: Wish, *, user, text: str = "") -> Wish:
+def thank(wish: Wish, *, user: User, text: str = "") -> Wish:
     text = (text or "").strip()
     if not text:
         raise DomainError("请填写感谢留言。", field="text", status=400)
@@ -443,16 +438,15 @@ def thank(wish: Wish, *, user, text: str = "") -> Wish:
     return _copy(wish)
 
 
-@accepts_user_first
-def reveal_phone(wish: Wish, *, user) -> str:
+def reveal_phone(wish: Wish, *, user: User) -> str:
     """The recipient's full phone, for those who may see the recipient; logged."""
     require_scope(user, "view", wish)
-    if not may_see_recipient(user, wish):
+    if not may_see_recipient(wish, user=user):
         raise OutOfScope()
     audit.record("reveal", wish, detail="查看微心愿受助人联系电话")
     return wish.recipient_phone
 
 
-def available_steps(user, wish) -> set[str]:
+def available_steps(wish: Wish, *, user: User) -> set[str]:
     """The steps a user may take on a wish now (the buttons a page offers)."""
     return WORKFLOW.available(user, wish)

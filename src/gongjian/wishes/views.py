@@ -41,13 +41,13 @@ class WishHome(ScopedView):
         if can_claim:
             wall = list(visible.filter(state=State.PUBLISHED).exclude(posted_by=user)
                         .order_by("-published_at", "-id")[:60])
-        unit_ids = [u.pk for u in services.claim_units(user)]
+        unit_ids = [u.pk for u in services.claim_units(user=user)]
         posted = list(visible.filter(posted_by=user).order_by("-posted_at", "-id")[:50])
         claimed = list(visible.filter(Q(claimed_by=user) | Q(claimer_unit_id__in=unit_ids))
                        .order_by("-claimed_at", "-id")[:50]) if can_claim else []
         context = {"wall": wall, "posted": posted, "claimed": claimed, "can_claim": can_claim,
-                   "can_add": can(user, "add", Wish), "units": services.claim_units(user),
-                   "is_member": services.is_member(user)}
+                   "can_add": can(user, "add", Wish), "units": services.claim_units(user=user),
+                   "is_member": services.is_member(user=user)}
         if can(user, "review", Wish):
             reviewable = restrict(user, "review", Wish)
             context["staff"] = reviewable.aggregate(
@@ -92,7 +92,7 @@ class WishList(ScopedView):
         page, query = paginate(request, rows.order_by("-posted_at", "-id"))
         page.object_list = list(page.object_list)
         # The claimer in full only where the detail page shows it in full.
-        visible = services.recipient_visible(request.user, page.object_list)
+        visible = services.recipient_visible(page.object_list, user=request.user)
         for wish in page.object_list:
             wish.claimer_shown = (wish.claimer_name if wish.pk in visible
                                   else wish.claimer_public_name)
@@ -145,8 +145,8 @@ class WishCreate(ScopedView):
 
 
 def detail_context(user, wish, revealed_phone=None):
-    steps = services.available_steps(user, wish)
-    show_recipient = services.may_see_recipient(user, wish)
+    steps = services.available_steps(wish, user=user)
+    show_recipient = services.may_see_recipient(wish, user=user)
     return {
         "wish": wish, "steps": steps, "show_recipient": show_recipient,
         "revealed_phone": revealed_phone,
@@ -155,8 +155,8 @@ def detail_context(user, wish, revealed_phone=None):
         "next_line": services.next_line(wish),
         "publish_form": PublishForm(user=user, wish=wish) if Step.PUBLISH in steps else None,
         "thank_form": ThankForm() if Step.THANK in steps else None,
-        "units": services.claim_units(user),
-        "is_member": services.is_member(user),
+        "units": services.claim_units(user=user),
+        "is_member": services.is_member(user=user),
         "can_reveal": show_recipient and bool(wish.recipient_phone)
         and wish.posted_by_id != user.pk,
         "STEP": Step,
