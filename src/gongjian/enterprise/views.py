@@ -70,42 +70,72 @@ class AreaListView(EnterpriseView):
                             "leading": leading, "form": found.form, "can_add": self.can("add")})
 
 
-class AreaFormView(EnterpriseView):
-    model = ServiceArea
+class StreetFormView(EnterpriseView):
+    """Create (no pk in the URL) or change one of a street's areas or cadres: `form_class`
+    gets the street, `save(form)` calls the service, then back to the `cancel` list."""
+
     action = "add"
     template_name = "enterprise/form.html"
     lookup_field = "pk"
+    form_class = None
+    cancel = ""
+    saved_message = ""
 
     def dispatch(self, request, *args, **kwargs):
         if "pk" in kwargs:
             self.action = "change"
         return super().dispatch(request, *args, **kwargs)
 
-    def _area(self):
+    def instance(self):
         if "pk" in self.kwargs:
-            return self.get_object()
-        return ServiceArea(street=_street(self.request.user, ServiceArea, "add"))
+            return self.get_object(queryset=self.get_queryset())
+        return self.model(street=_street(self.request.user, self.model, "add"))
 
-    def _render(self, form, area):
-        title = f"修改片区：{area.name}" if area.pk else "新建服务片区"
-        return self.render({"form": form, "title": title,
-                            "cancel": "enterprise_areas", "submit": "保存"})
+    def get_queryset(self):
+        return self.scoped()
+
+    def form_kwargs(self):
+        return {}
+
+    def make_form(self, obj, data=None):
+        return self.form_class(data, instance=obj, street=obj.street, **self.form_kwargs())
+
+    def title(self, obj):
+        raise NotImplementedError
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def _render(self, form, obj):
+        return self.render({"form": form, "title": self.title(obj), "cancel": self.cancel,
+                            "submit": "保存"})
 
     def get(self, request, **kwargs):
-        area = self._area()
-        return self._render(AreaForm(instance=area, street=area.street), area)
+        obj = self.instance()
+        return self._render(self.make_form(obj), obj)
 
     def post(self, request, **kwargs):
-        area = self._area()
-        form = AreaForm(request.POST, instance=area, street=area.street)
+        obj = self.instance()
+        form = self.make_form(obj, request.POST)
         if form.is_valid():
-            communities = form.cleaned_data["communities"]
-            ok, _ = run_service(request, form,
-                                lambda: services.save_area(form.instance, communities=communities,
-                                                           user=request.user), "片区已保存。")
+            ok, _ = run_service(request, form, lambda: self.save(form), self.saved_message)
             if ok:
-                return redirect("enterprise_areas")
-        return self._render(form, area)
+                return redirect(self.cancel)
+        return self._render(form, obj)
+
+
+class AreaFormView(StreetFormView):
+    model = ServiceArea
+    form_class = AreaForm
+    cancel = "enterprise_areas"
+    saved_message = "片区已保存。"
+
+    def title(self, area):
+        return f"修改片区：{area.name}" if area.pk else "新建服务片区"
+
+    def save(self, form):
+        return services.save_area(form.instance, communities=form.cleaned_data["communities"],
+                                  user=self.request.user)
 
 
 class CadreListView(EnterpriseView):
@@ -123,42 +153,23 @@ class CadreListView(EnterpriseView):
                             "can_add": self.can("add")})
 
 
-class CadreFormView(EnterpriseView):
+class CadreFormView(StreetFormView):
     model = Cadre
-    action = "add"
-    template_name = "enterprise/form.html"
-    lookup_field = "pk"
+    form_class = CadreForm
+    cancel = "enterprise_cadres"
+    saved_message = "挂钩干部已保存。"
 
-    def dispatch(self, request, *args, **kwargs):
-        if "pk" in kwargs:
-            self.action = "change"
-        return super().dispatch(request, *args, **kwargs)
+    def get_queryset(self):
+        return self.scoped().select_related("person", "street")
 
-    def _cadre(self):
-        if "pk" in self.kwargs:
-            return self.get_object(queryset=self.scoped().select_related("person", "street"))
-        return Cadre(street=_street(self.request.user, Cadre, "add"))
+    def form_kwargs(self):
+        return {"user": self.request.user}
 
-    def _render(self, form, cadre):
-        title = f"修改挂钩干部：{cadre.person.name}" if cadre.pk else "登记挂钩干部"
-        return self.render({"form": form, "title": title, "cancel": "enterprise_cadres",
-                            "submit": "保存"})
+    def title(self, cadre):
+        return f"修改挂钩干部：{cadre.person.name}" if cadre.pk else "登记挂钩干部"
 
-    def get(self, request, **kwargs):
-        cadre = self._cadre()
-        return self._render(CadreForm(instance=cadre, street=cadre.street, user=request.user),
-                            cadre)
-
-    def post(self, request, **kwargs):
-        cadre = self._cadre()
-        form = CadreForm(request.POST, instance=cadre, street=cadre.street, user=request.user)
-        if form.is_valid():
-            ok, _ = run_service(request, form,
-                                lambda: services.save_cadre(form.instance, user=request.user),
-                                "挂钩干部已保存。")
-            if ok:
-                return redirect("enterprise_cadres")
-        return self._render(form, cadre)
+    def save(self, form):
+        return services.save_cadre(form.instance, user=self.request.user)
 
 
 # ---- companies and links ------------------------------------------------------------------

@@ -284,14 +284,20 @@ class GridViewSet(_SavedByService):
 _BUILDING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="楼栋 id")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="楼栋列表"),
-    create=extend_schema(summary="新增楼栋"),
-    retrieve=extend_schema(summary="楼栋详情", parameters=[_BUILDING_ID]),
-    update=extend_schema(summary="修改楼栋", parameters=[_BUILDING_ID]),
-    partial_update=extend_schema(summary="修改楼栋（部分字段）", parameters=[_BUILDING_ID]),
-    destroy=extend_schema(summary="删除楼栋", parameters=[_BUILDING_ID]),
-)
+def _crud_schema(name, lookup):
+    """The summaries of a row's six endpoints (`name`: 楼栋, 驻区单位…; `lookup`: its path
+    parameter)."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"{name}列表"),
+        create=extend_schema(summary=f"新增{name}"),
+        retrieve=extend_schema(summary=f"{name}详情", parameters=[lookup]),
+        update=extend_schema(summary=f"修改{name}", parameters=[lookup]),
+        partial_update=extend_schema(summary=f"修改{name}（部分字段）", parameters=[lookup]),
+        destroy=extend_schema(summary=f"删除{name}", parameters=[lookup]),
+    )
+
+
+@_crud_schema("楼栋", _BUILDING_ID)
 class BuildingViewSet(_SavedByService):
     """楼栋（按 id）：所属网格、地址、层数、户数。"""
 
@@ -308,14 +314,7 @@ class BuildingViewSet(_SavedByService):
 _UNIT_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, description="单位编码")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="驻区单位列表"),
-    create=extend_schema(summary="新增驻区单位"),
-    retrieve=extend_schema(summary="驻区单位详情", parameters=[_UNIT_CODE]),
-    update=extend_schema(summary="修改驻区单位", parameters=[_UNIT_CODE]),
-    partial_update=extend_schema(summary="修改驻区单位（部分字段）", parameters=[_UNIT_CODE]),
-    destroy=extend_schema(summary="删除驻区单位", parameters=[_UNIT_CODE]),
-)
+@_crud_schema("驻区单位", _UNIT_CODE)
 class UnitViewSet(_SavedByService):
     """驻区单位（按编码）：所在组织、本单位党组织、坐标与联系人。共建单位联络员只见本单位。"""
 

@@ -6,7 +6,7 @@ history. A refused step raises DomainError with a Chinese message and writes not
 """
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,8 @@ from gongjian.core.workflow import record_event
 
 from .choices import GRID_OWNER_KINDS
 from .models import Building, Grid, GridPost, GridRole, Organization, Unit
+
+M = TypeVar("M", Building, Unit, GridRole)
 
 # Relations that stay with an absorbed organisation when it is merged: its own history and
 # the grants made on it (moving a grant would silently widen someone's reach).
@@ -295,10 +297,15 @@ def remove_grid_post(post: GridPost, *, user: User) -> None:
     delete_checked(user, post)
 
 
+def _save_row(row: M, user: User) -> M:
+    """Add a new row, or save a changed one the user may change."""
+    if row.pk is not None:
+        require_scope(user, "change", row)
+    return save_checked(user, row, "add" if row.pk is None else "change")
+
+
 def save_building(building: Building, *, user: User) -> Building:
-    if building.pk is not None:
-        require_scope(user, "change", building)
-    return save_checked(user, building, "add" if building.pk is None else "change")
+    return _save_row(building, user)
 
 
 def delete_building(building: Building, *, user: User) -> None:
@@ -306,9 +313,7 @@ def delete_building(building: Building, *, user: User) -> None:
 
 
 def save_unit(unit: Unit, *, user: User) -> Unit:
-    if unit.pk is not None:
-        require_scope(user, "change", unit)
-    return save_checked(user, unit, "add" if unit.pk is None else "change")
+    return _save_row(unit, user)
 
 
 def delete_unit(unit: Unit, *, user: User) -> None:
@@ -318,10 +323,7 @@ def delete_unit(unit: Unit, *, user: User) -> None:
 
 
 def save_grid_role(role: GridRole, *, user: User) -> GridRole:
-    action = "add" if role.pk is None else "change"
-    if role.pk is not None:
-        require_scope(user, "change", role)
-    return save_checked(user, role, action)
+    return _save_row(role, user)
 
 
 def ensure_default_grid_roles() -> None:

@@ -234,22 +234,32 @@ class GridList(ObjectListView):
             n_buildings=Count("buildings", distinct=True), n_households=Sum("buildings__households"))
 
 
-class GridEdit(ObjectEditView):
+class InOrgEdit(ObjectEditView):
+    """A grid or unit: a new one starts in the organization of ?org=; `service` names the
+    services function that saves it; `added_message` greets a new one."""
+
+    service = ""
+    added_message = ""
+
+    def initial(self, obj):
+        return {} if obj else {"org": self.request.GET.get("org", "")}
+
+    def save(self, form, obj):
+        return getattr(services, self.service)(form.save(commit=False), user=self.request.user)
+
+    def success_message(self, form, obj, saved):
+        return self.added_message if obj is None else "已保存。"
+
+
+class GridEdit(InOrgEdit):
     model = Grid
     form_class = GridForm
     detail_url = "grid_detail"
     list_url = "grid_list"
     title_add = "新设网格"
     title_change = "修改网格：{obj.name}"
-
-    def initial(self, obj):
-        return {} if obj else {"org": self.request.GET.get("org", "")}
-
-    def save(self, form, obj):
-        return services.save_grid(form.save(commit=False), user=self.request.user)
-
-    def success_message(self, form, obj, saved):
-        return "网格已设立。" if obj is None else "已保存。"
+    service = "save_grid"
+    added_message = "网格已设立。"
 
 
 class GridDetail(ObjectDetailView):
@@ -358,22 +368,15 @@ class UnitList(ObjectListView):
         return rows.select_related("org", "party_org")
 
 
-class UnitEdit(ObjectEditView):
+class UnitEdit(InOrgEdit):
     model = Unit
     form_class = UnitForm
     detail_url = "unit_detail"
     list_url = "unit_list"
     title_add = "登记驻区单位"
     title_change = "修改单位：{obj.name}"
-
-    def initial(self, obj):
-        return {} if obj else {"org": self.request.GET.get("org", "")}
-
-    def save(self, form, obj):
-        return services.save_unit(form.save(commit=False), user=self.request.user)
-
-    def success_message(self, form, obj, saved):
-        return "单位已登记。" if obj is None else "已保存。"
+    service = "save_unit"
+    added_message = "单位已登记。"
 
 
 class UnitDetail(ObjectDetailView):

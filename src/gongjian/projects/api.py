@@ -73,6 +73,20 @@ class _StepsInViewScope(WorkflowViewSetMixin):
         return self.base_queryset().restrict(self.request.user, action)
 
 
+class _Matches:
+    """`matches`: the other side's rows that suit this object (`find_matches`), best first,
+    each under `match_key` with its reasons."""
+
+    find_matches = None
+    match_key = ""
+
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def matches(self, request, pk=None):
+        found = type(self).find_matches(request.user, self.get_object(), 20)
+        return Response(MatchSuggestionSerializer(match_rows(found, self.match_key),
+                                                  many=True).data)
+
+
 # ---- demands --------------------------------------------------------------------------------
 
 @extend_schema_view(
@@ -89,7 +103,7 @@ class _StepsInViewScope(WorkflowViewSetMixin):
                   responses=DemandSerializer,
                   descriptions={"accept": "受理需求。", "decline": "不予受理，须说明原因。",
                                 "withdraw": "撤回需求（提出人或工作人员）。"})
-class DemandViewSet(_StepsInViewScope, ScopedViewSet):
+class DemandViewSet(_Matches, _StepsInViewScope, ScopedViewSet):
     """服务需求（服务项目订单）：居民只看到本人提出的，工作人员看到管理范围内的。"""
 
     model = Demand
@@ -98,6 +112,8 @@ class DemandViewSet(_StepsInViewScope, ScopedViewSet):
     permission_for = {"matches": (Resource, "view")}
     serializer_class = DemandSerializer
     filterset_class = DemandFilterSet
+    find_matches = matching.resources_for
+    match_key = "resource"
 
     def base_queryset(self):
         return Demand.objects.select_related("org", "grid", "posted_by")
@@ -128,12 +144,6 @@ class DemandViewSet(_StepsInViewScope, ScopedViewSet):
         data["grid"] = _by_code(user, Grid, data.get("grid"), "grid", "网格")
         return self.answer(services.create_demand(user=user, **data), status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"], pagination_class=None)
-    def matches(self, request, pk=None):
-        demand = self.get_object()
-        rows = match_rows(matching.resources_for(request.user, demand, 20), "resource")
-        return Response(MatchSuggestionSerializer(rows, many=True).data)
-
 
 # ---- resources ------------------------------------------------------------------------------
 
@@ -148,7 +158,7 @@ class DemandViewSet(_StepsInViewScope, ScopedViewSet):
     matches=extend_schema(summary="为资源推荐需求（附理由）", parameters=[_ID],
                           responses=MatchSuggestionSerializer(many=True)),
 )
-class ResourceViewSet(ScopedViewSet):
+class ResourceViewSet(_Matches, ScopedViewSet):
     """服务资源清单：联络员只管理本单位的资源。容量不能为负数。"""
 
     model = Resource
@@ -156,6 +166,8 @@ class ResourceViewSet(ScopedViewSet):
     permission_for = {"matches": (Demand, "view")}
     serializer_class = ResourceSerializer
     filterset_class = ResourceFilterSet
+    find_matches = matching.demands_for
+    match_key = "demand"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def base_queryset(self):
@@ -184,12 +196,6 @@ class ResourceViewSet(ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         changes = {k: v for k, v in serializer.validated_data.items() if k != "unit"}
         return self._answer(services.update_resource(resource, user=request.user, **changes))
-
-    @action(detail=True, methods=["get"], pagination_class=None)
-    def matches(self, request, pk=None):
-        resource = self.get_object()
-        rows = match_rows(matching.demands_for(request.user, resource, 20), "demand")
-        return Response(MatchSuggestionSerializer(rows, many=True).data)
 
 
 # ---- projects -------------------------------------------------------------------------------

@@ -89,10 +89,36 @@ class DemandList(ObjectListView):
         return self.scoped().select_related("org", "posted_by")
 
 
-class DemandCreate(ScopedView):
-    model = Demand
+class _CreatePage(ScopedView):
+    """A page that creates one object: `form(data)` builds the form, `create(form)` calls the
+    service through run_service and answers (ok, obj); then to `done_url` for the new object."""
+
     action = "add"
     template_name = "projects/form.html"
+    title = intro = cancel = done_url = ""
+
+    def context(self, form):
+        return {"form": form, "title": self.title, "cancel": reverse(self.cancel),
+                "intro": self.intro}
+
+    def get(self, request):
+        return self.render(self.context(self.form()))
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            ok, obj = self.create(form)
+            if ok:
+                return redirect(self.done_url, obj.pk)
+        return self.render(self.context(form))
+
+
+class DemandCreate(_CreatePage):
+    model = Demand
+    title = "提出服务需求"
+    cancel = "demand_list"
+    done_url = "demand_detail"
+    intro = "说明需要什么服务、在哪里、大约多少人受益；社区受理后会与驻区单位的资源对接。"
 
     def form(self, data=None):
         user = self.request.user
@@ -101,31 +127,18 @@ class DemandCreate(ScopedView):
                  if can(user, "view", Grid) else [])
         return DemandForm(data, orgs=orgs, grids=grids)
 
-    def context(self, form):
-        return {"form": form, "title": "提出服务需求", "cancel": reverse("demand_list"),
-                "intro": "说明需要什么服务、在哪里、大约多少人受益；社区受理后会与驻区单位的资源对接。"}
-
-    def get(self, request):
-        return self.render(self.context(self.form()))
-
-    def post(self, request):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.render(self.context(form))
+    def create(self, form):
         data = dict(form.cleaned_data)
-        user = request.user
+        user = self.request.user
         org = grid = None
         if data.get("org"):
             org = restrict(user, "view", Organization).filter(code=data["org"]).first()
         if data.get("grid"):
             grid = restrict(user, "view", Grid).filter(code=data["grid"]).first()
-        ok, demand = run_service(request, form, lambda: services.create_demand(
+        return run_service(self.request, form, lambda: services.create_demand(
             user=user, org=org, grid=grid, category=data["category"], title=data["title"],
             description=data["description"], place=data["place"],
             beneficiaries=data["beneficiaries"], urgency=data["urgency"]), "需求已提交。")
-        if not ok:
-            return self.render(self.context(form))
-        return redirect("demand_detail", demand.pk)
 
 
 class DemandDetail(ScopedView):
@@ -206,32 +219,24 @@ def _units_for(user, limit=500):
     return list(restrict(user, "view", Unit).order_by("code")[:limit])
 
 
-class ResourceCreate(ScopedView):
+class ResourceCreate(_CreatePage):
     model = Resource
-    action = "add"
-    template_name = "projects/form.html"
+    title = "登记服务资源"
+    cancel = "resource_list"
+    done_url = "resource_detail"
+    intro = "单位能为社区居民提供的服务、场地或物资；容量按可服务的人数或次数填写。"
 
-    def context(self, form, title="登记服务资源"):
-        return {"form": form, "title": title, "cancel": reverse("resource_list"),
-                "intro": "单位能为社区居民提供的服务、场地或物资；容量按可服务的人数或次数填写。"}
+    def form(self, data=None):
+        return ResourceForm(data, units=_units_for(self.request.user))
 
-    def get(self, request):
-        return self.render(self.context(ResourceForm(units=_units_for(request.user))))
-
-    def post(self, request):
-        user = request.user
-        form = ResourceForm(request.POST, units=_units_for(user))
-        if not form.is_valid():
-            return self.render(self.context(form))
+    def create(self, form):
+        user = self.request.user
         data = dict(form.cleaned_data)
         unit = None
         if data.pop("unit", None):
             unit = restrict(user, "view", Unit).filter(code=form.cleaned_data["unit"]).first()
-        ok, resource = run_service(request, form, lambda: services.create_resource(
+        return run_service(self.request, form, lambda: services.create_resource(
             user=user, unit=unit, **data), "资源已登记。")
-        if not ok:
-            return self.render(self.context(form))
-        return redirect("resource_detail", resource.pk)
 
 
 class ResourceEdit(ScopedView):
@@ -303,10 +308,12 @@ class ProjectList(ObjectListView):
                             "filtered": any(request.GET.get(k) for k in filterset.filters)})
 
 
-class ProjectCreate(ScopedView):
+class ProjectCreate(_CreatePage):
     model = Project
-    action = "add"
-    template_name = "projects/form.html"
+    title = "申报共建项目"
+    cancel = "project_list"
+    done_url = "project_detail"
+    intro = "申报后由街道党建办审核立项，立项后驻区单位即可认领。"
 
     def sources(self):
         """Open demands offered as sources: the one in ?demand=, or the user's open ones."""
@@ -329,31 +336,18 @@ class ProjectCreate(ScopedView):
         return ProjectForm(data, initial=initial, orgs=_orgs_for(user, "add", Project),
                            demands=self.sources())
 
-    def context(self, form):
-        return {"form": form, "title": "申报共建项目", "cancel": reverse("project_list"),
-                "intro": "申报后由街道党建办审核立项，立项后驻区单位即可认领。"}
-
-    def get(self, request):
-        return self.render(self.context(self.form()))
-
-    def post(self, request):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.render(self.context(form))
+    def create(self, form):
         data = form.cleaned_data
-        user = request.user
+        user = self.request.user
         org = restrict(user, "view", Organization).filter(code=data["org"]).first()
         ids = [int(i) for i in data.get("demands") or []]
         demands = list(restrict(user, "change", Demand).filter(pk__in=ids))
-        ok, project = run_service(request, form, lambda: services.create_project(
+        return run_service(self.request, form, lambda: services.create_project(
             user=user, title=data["title"], category=data["category"],
             description=data["description"], org=org,
             target_beneficiaries=data["target_beneficiaries"],
             planned_start=data["planned_start"], planned_end=data["planned_end"],
             demands=demands), "项目已申报，等待街道立项。")
-        if not ok:
-            return self.render(self.context(form))
-        return redirect("project_detail", project.pk)
 
 
 # What a step's button says where its label alone reads too short.
