@@ -90,6 +90,9 @@ class WorkflowStepView(ScopedView):
     are buttons whose refusal comes back as a message. The service is
     `services.<step>(obj, user=..., **params)`; `params` reads the step's declared fields
     (a view overrides `params_<step>(request)` to turn a posted value into an object).
+    A form page re-shown after a refusal answers 400; with `answer_refusal_status` it
+    answers the refusal's own status (409 for a step the object's state refuses, 400 for bad
+    data), like the API.
     `form_kwargs(obj)` adds keyword arguments to a step's form; with `forms_guarded` a
     step's form page answers 404 to a user the step's guard refuses (only its owner has
     anything to fill in there).
@@ -100,6 +103,7 @@ class WorkflowStepView(ScopedView):
     lookup_field = "pk"
     forms: dict = {}
     forms_guarded = False
+    answer_refusal_status = False
     template_name = None
 
     def dispatch(self, request, *args, **kwargs):
@@ -178,12 +182,21 @@ class WorkflowStepView(ScopedView):
             run_action(request, lambda: self.take(obj, self.params(request)), done)
             return self.after(obj)
         form = form_class(request.POST, request.FILES, **self.form_kwargs(obj))
+        refused = {"status": 400}  # invalid data, unless the service refuses the step itself
+
+        def take():
+            try:
+                return self.take(obj, self.params(request, form))
+            except DomainError as error:
+                if self.answer_refusal_status:
+                    refused["status"] = error.status  # 409: not in this state
+                raise
+
         if form.is_valid():
-            ok, _ = run_service(request, form, lambda: self.take(obj, self.params(request, form)),
-                                done)
+            ok, _ = run_service(request, form, take, done)
             if ok:
                 return self.after(obj)
-        return self.render(self.form_context(obj, form), status=400)
+        return self.render(self.form_context(obj, form), status=refused["status"])
 
 
 # ---- generic object views (configured by attributes) ---------------------------------------

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from gongjian.core.access import can, reach_orgs, restrict
 from gongjian.core.generic import ScopedView, WorkflowStepView, paginate, run_action, run_service
-from gongjian.core.services import DomainError
 from gongjian.core.spreadsheets import XLSX_CONTENT_TYPE, write_xlsx
 from gongjian.orgs.models import street_path
 
@@ -343,6 +342,8 @@ class CaseStepView(CasePage, WorkflowStepView):
     workflow = services.CASE_FLOW
     services = services
     gone_url = "enterprise_case_list"
+    # The page answers like the API: 409 for a step the case refuses, 400 for bad data.
+    answer_refusal_status = True
 
     @cached_property
     def case(self):
@@ -359,16 +360,6 @@ class CaseStepView(CasePage, WorkflowStepView):
     def form_context(self, case, form):
         return self.case_context(case, self.step, form if form.is_bound else None)
 
-    def take(self, obj, params):
-        try:
-            return super().take(obj, params)
-        except DomainError as error:
-            # The page answers like the API: 409 for a step the case refuses, 400 for bad data.
-            self.refused_status = error.status
-            raise
-
-    def render(self, context, status=200):
-        return super().render(context, getattr(self, "refused_status", status))
 
 
 # ---- summary ------------------------------------------------------------------------------

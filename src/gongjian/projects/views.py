@@ -19,7 +19,7 @@ from gongjian.core.generic import (
     paginate,
     run_service,
 )
-from gongjian.core.services import DomainError, OutOfScope
+from gongjian.core.services import OutOfScope
 from gongjian.orgs.models import Grid, Organization, Unit, ancestor_paths, street_path
 
 from . import matching, queries, services
@@ -395,6 +395,7 @@ class ProjectStep(WorkflowStepView):
     services = services
     template_name = "projects/project_step.html"
     gone_url = "project_list"
+    answer_refusal_status = True
 
     def get_queryset(self):
         # Found in view scope: the service tells a step refused in this state (409) from a
@@ -434,17 +435,6 @@ class ProjectStep(WorkflowStepView):
                 "css": f"btn-{self.step.style}", "multipart": name == "progress",
                 "open_share": 100 - obj.claimed_share}
 
-    def take(self, obj, params):
-        try:
-            return super().take(obj, params)
-        except DomainError as error:
-            self.refused = error.status  # 409 a step refused here, 400 invalid data
-            raise
-
-    def render(self, context, status=200):
-        if status == 400:
-            status = getattr(self, "refused", status)
-        return super().render(context, status=status)
 
 
 class ProjectPhotoView(ScopedView):
