@@ -8,6 +8,9 @@ Adding an app touches INSTALLED_APPS and its own folder. Its `AppConfig` subclas
   streets, run in `demo_order`) — each when the app has it;
 * `board_sections` — (module with `public_board(org)`, section template) pairs for the public
   boards, in page order by `board_order`;
+* `mine_sections` — (module with `my_section(user)`, section template) pairs for the 我的 page
+  of members and residents, in `mine_order`; `my_section` returns the section's context, or
+  None when it has nothing for this account;
 
 and does its registrations in `ready()` as before: role rights (`access.extend_role_permissions`,
 `access.register_role`), menu entries (`navigation.register`), reminder sweeps (importing its
@@ -27,6 +30,8 @@ class Capability(AppConfig):
 
     board_sections: tuple[tuple[str, str], ...] = ()
     board_order: int = 100
+    mine_sections: tuple[tuple[str, str], ...] = ()
+    mine_order: int = 100
     demo_order: int = 100
 
     def __init_subclass__(cls, **kwargs):
@@ -69,6 +74,11 @@ def api_url_modules() -> list[str]:
 def board_sections() -> list[tuple[str, str]]:
     ordered = sorted((c for c in capabilities() if c.board_sections), key=lambda c: c.board_order)
     return [section for c in ordered for section in c.board_sections]
+
+
+def mine_sections() -> list[tuple[str, str]]:
+    ordered = sorted((c for c in capabilities() if c.mine_sections), key=lambda c: c.mine_order)
+    return [section for c in ordered for section in c.mine_sections]
 
 
 def demo_modules() -> list[str]:

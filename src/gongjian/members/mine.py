@@ -1,10 +1,13 @@
 """我的: a member's or a resident's own page — their record, the wishes and demands they
-posted, the wishes they claimed, and where to take the next step on each.
+posted, the wishes they claimed, and where to take the next step on each; then what each
+capability adds for the account (`Capability.mine_sections`: organisational life, …).
 
 Every row is read through restrict() and then narrowed to the account's own, so an account
 that is also staff somewhere still sees only its own rows here, and a row the account may no
 longer see (a withdrawn wish off the wall) is not shown.
 """
+
+import importlib
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -13,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from gongjian.core.access import ROLE_LABELS, SELF_ROLES, can, grants_of, restrict
+from gongjian.core.capabilities import mine_sections
 from gongjian.projects.models import Demand, DemandState, Project
 from gongjian.wishes.models import DONE_STATES, State, Wish
 
@@ -86,6 +90,17 @@ def counts_of(posted, claimed, demands):
             "demands": len(demands)}
 
 
+def capability_sections(user):
+    """The sections the capabilities add, each with its own context; a capability with
+    nothing for this account (None) adds none."""
+    sections = []
+    for module_name, template in mine_sections():
+        data = importlib.import_module(module_name).my_section(user)
+        if data is not None:
+            sections.append({"template": template, "data": data})
+    return sections
+
+
 def my_page_context(user):
     grants = own_grants(user)
     posted, claimed = my_wishes(user)
@@ -107,6 +122,7 @@ def my_page_context(user):
         "can_claim": can_claim,
         "can_post_demand": can(user, "add", Demand),
         "can_see_demands": can_see_demands,
+        "sections": capability_sections(user),
     }
 
 
