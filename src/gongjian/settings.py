@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "gongjian.projects",
     "gongjian.wishes",
     "gongjian.enterprise",
+    "gongjian.orglife",
+    "gongjian.checklists",
     "gongjian.boards",
     "gongjian.demo",
 ]
@@ -213,6 +215,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Some 150 operations: Swagger UI lists the tags folded (it stops drawing a fully
+    # expanded list this long) with a filter box to find one.
+    "SWAGGER_UI_SETTINGS": {"docExpansion": "none", "filter": True},
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several capabilities have a "category" or a "state": each choice set gets its own name.

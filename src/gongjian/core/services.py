@@ -5,6 +5,7 @@ through, below the services' own convention: they take the acting user first, as
 does, because they are the access check itself rather than a step on an object.
 """
 
+import datetime
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -71,3 +72,29 @@ def delete_checked(user: Any, instance: models.Model, action: str = "delete") ->
         require_scope(user, action, instance)
         instance.delete()
 
+
+
+def posted_text(value: str | None, label: str, field: str, max_length: int | None = None,
+                required: bool = True) -> str:
+    """A posted text field, stripped; 400 naming the field when required and empty or too
+    long."""
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"请填写{label}。", field=field, status=400)
+    if max_length and len(value) > max_length:
+        raise DomainError(f"{label}不能超过 {max_length} 个字。", field=field, status=400)
+    return value
+
+
+def posted_date(value: datetime.date | str | None, label: str, field: str) -> datetime.date:
+    """A posted date (a date or YYYY-MM-DD); 400 naming the field when empty or malformed."""
+    if value in (None, ""):
+        raise DomainError(f"请填写{label}。", field=field, status=400)
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise DomainError(f"{label}格式不正确，应为 年-月-日。", field=field,
+                              status=400) from None
+    assert isinstance(value, datetime.date)
+    return value

@@ -343,9 +343,14 @@ class _People:
 
     def rank_and_file(self, street):
         branches = self.branches(street)
-        for _ in range(MEMBERS_PER_STREET):
+        # Every branch starts with three full members (RULES §9: fewer make a joint branch);
+        # the draws are made all the same, so the rest of the demo stays as it was.
+        founders = [org for _ in range(3) for org in branches]
+        for n in range(max(MEMBERS_PER_STREET, len(founders) + 20)):
             org = self.rng.choice(branches)
             roll = self.rng.random()
+            if n < len(founders):
+                org, roll = founders[n], 1.0
             age = int(self.rng.triangular(20, 92, 52))
             birth = age_to_birth(self.rng, age, self.today)
             person = self.person(street, org, birth)

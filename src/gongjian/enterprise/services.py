@@ -17,6 +17,8 @@ from gongjian.core.access import grants_of, restrict
 from gongjian.core.models import User
 from gongjian.core.notifications import notify, org_staff, unit_liaisons
 from gongjian.core.services import DomainError, OutOfScope, save_checked, validate
+from gongjian.core.services import posted_date as _date
+from gongjian.core.services import posted_text as _text
 from gongjian.core.workflow import Step, Workflow, record_event
 from gongjian.orgs.models import Organization, Unit, street_path
 
@@ -96,28 +98,6 @@ def _lock(case: Case, user: User, name: str) -> Case:
             raise DomainError(f"您不能对该诉求进行“{CASE_FLOW[name].label}”。",
                               status=403) from None
         raise
-
-
-def _text(value: str | None, label: str, field: str,
-          max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(f"请填写{label}。", field=field, status=400)
-    if max_length and len(value) > max_length:
-        raise DomainError(f"{label}不能超过 {max_length} 个字。", field=field, status=400)
-    return value
-
-
-def _date(value: datetime.date | str | None, label: str, field: str) -> datetime.date:
-    if value in (None, ""):
-        raise DomainError(f"请填写{label}。", field=field, status=400)
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            raise DomainError(f"{label}格式不正确，应为 年-月-日。", field=field,
-                              status=400) from None
-    return value
 
 
 def _concerned(case: Case, actor: User | None,

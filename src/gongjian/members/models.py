@@ -12,7 +12,7 @@ from gongjian.core.crypto import EncryptedField, blind_index
 from gongjian.orgs.models import Organization, PinyinNamed
 
 from . import idnumber
-from .choices import Category, Education, Ethnicity, Post, Sex, StaffRole, Standing
+from .choices import ON_ROSTER, Category, Education, Ethnicity, Post, Sex, StaffRole, Standing
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", "手机号须为 11 位，以 13–19 开头。")
 
@@ -208,7 +208,12 @@ class Membership(models.Model):
                                     violation_error_message="此人已有在册的党籍，不能重复登记。"),
         ]
         indexes = [models.Index(fields=["org", "active"]), models.Index(fields=["category"]),
-                   models.Index(fields=["standing"])]
+                   models.Index(fields=["standing"]),
+                   # Whether a branch has its third full member (a joint branch is due, RULES
+                   # §9) is one index-only probe per branch in organisational-life compliance.
+                   models.Index(fields=["org", "id"], name="members_full_on_roster",
+                                condition=Q(active=True, category=Category.FULL,
+                                            standing__in=sorted(ON_ROSTER)))]
 
     def __str__(self):
         return f"{self.person.name}（{self.org.name}）"

@@ -1,0 +1,1 @@
+API_PATHS = {"/api/v1/orglife/compliance/"}
