@@ -2,38 +2,48 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.demo.synth import SCALES, build_city, check_tree
 from gongjian.demo.synth_members import build_members, members_present
+from gongjian.demo.synth_orglife import build_orglife, orglife_present
 from gongjian.orgs.choices import OrgKind
 from gongjian.orgs.models import Organization
 
 
 class Command(BaseCommand):
-    help = ("建立一座合成城市（30,085 个党组织，另设一个根节点；544,000 名党员及各社区班子）"
-            "用于性能测试；--scale small 约为其 1/50，用于快速检查。")
+    help = ("建立一座合成城市（30,085 个党组织，另设一个根节点；544,000 名党员及各社区班子；"
+            "各党支部当年的组织生活）用于性能测试；--scale small 约为其 1/50，用于快速检查。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="city",
                             help="city：30,085 个党组织；small：约 1/50。")
         parser.add_argument("--if-missing", action="store_true",
                             help="同编码的合成城市已存在时跳过，不报错"
-                                 "（城市已存在而尚无党员时，只补建党员和班子）。")
+                                 "（城市已存在而尚无党员或组织生活时，只补建缺少的部分）。")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）。")
         parser.add_argument("--full-check", action="store_true",
                             help="用 treebeard 的 find_problems 检查整棵合成树（较慢）。")
         parser.add_argument("--no-members", action="store_true",
-                            help="只建组织、网格和单位，不生成党员和班子。")
+                            help="只建组织、网格和单位，不生成党员和班子（也不生成组织生活）。")
+        parser.add_argument("--no-orglife", action="store_true",
+                            help="不生成各党支部的组织生活（会议、出席、补学）。")
 
-    def handle(self, *args, scale, if_missing, seed, full_check, no_members,
+    def handle(self, *args, scale, if_missing, seed, full_check, no_members, no_orglife,
                **options):
         spec = SCALES[scale]
         root = Organization.objects.filter(code=spec.code).first()
         if root is not None:
             if not if_missing:
                 raise CommandError(f"合成城市 {spec.code} 已存在（加 --if-missing 可跳过）。")
-            if no_members or members_present(root):
+            if no_members:
                 self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
                 return
-            self.stdout.write(f"合成城市 {spec.code} 已存在，尚无党员，补建党员和班子。")
-            self._members(root, spec, seed)
+            if not members_present(root):
+                self.stdout.write(f"合成城市 {spec.code} 已存在，尚无党员，补建党员和班子。")
+                self._members(root, spec, seed)
+            elif no_orglife or orglife_present(root):
+                self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
+                return
+            if not no_orglife:
+                self.stdout.write(f"合成城市 {spec.code} 尚无组织生活，补建。")
+                self._orglife(root, seed)
             return
 
         summary = build_city(scale, seed=seed, log=lambda line: self.stderr.write(line))
@@ -67,6 +77,8 @@ class Command(BaseCommand):
             f"（{result['treebeard_checked']} 子树）无问题。")
         if not no_members:
             self._members(root, spec, seed)
+            if not no_orglife:
+                self._orglife(root, seed)
 
     def _members(self, root, spec, seed):
         summary = build_members(root, spec.members, seed=seed,
@@ -84,3 +96,24 @@ class Command(BaseCommand):
             f"现任 {summary['current_seats']:,} 人")
         steps = "，".join(f"{step} {seconds}" for step, seconds in summary["timings"].items())
         self.stdout.write(f"  各步用时（秒）：{steps}")
+
+    def _orglife(self, root, seed):
+        summary = build_orglife(root, seed=seed, log=lambda line: self.stderr.write(line))
+        self.stdout.write(self.style.SUCCESS(
+            f"已生成组织生活：{summary['branches']:,} 个党支部至 {summary['today']} 的会议 "
+            f"{summary['meetings']:,} 次（已召开 {summary['held']:,}，计划 {summary['planned']:,}，"
+            f"取消 {summary['cancelled']:,}），用时 {summary['seconds']} 秒。"))
+        self.stdout.write(
+            f"  出席记录 {summary['attendance']:,} 条，补学 {summary['makeups']:,} 条"
+            f"（未完成 {summary['makeups_open']:,}），评议等次 {summary['appraisals']:,} 条，"
+            f"表决 {summary['votes']:,} 次；支部委员会 {summary['committees']:,} 个"
+            f"（委员 {summary['committee_seats']:,} 人）")
+        profiles = summary["profiles"]
+        self.stdout.write(
+            f"  支部：齐全 {profiles['complete']:,}，缺少个别项目 {profiles['patchy']:,}，"
+            f"缺项较多 {profiles['lax']:,}，一个季度未开展活动 {profiles['hollow']:,}")
+        steps = "，".join(f"{step} {seconds}" for step, seconds in summary["timings"].items())
+        self.stdout.write(f"  各步用时（秒）：{steps}")
+        if summary["sizes"]:
+            sizes = "，".join(f"{table} {size}" for table, size in summary["sizes"].items())
+            self.stdout.write(f"  表大小：{sizes}")
