@@ -65,9 +65,9 @@ from gongjian.orgs.models import Organization
 
 from . import rules
 from .models import MakeUp, MakeUpState, Meeting, State
+from .rules import BRANCH_KINDS
 
 # Organisations that hold organisational life of their own (a joint branch is a branch).
-BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.TEMPORARY_BRANCH)
 EVERY_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 EVERY_LABELS = {"month": "每月", "quarter": "每季度", "year": "每年"}
 

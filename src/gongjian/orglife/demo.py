@@ -61,14 +61,13 @@ from .models import (
     State,
     Vote,
 )
+from .rules import BRANCH_KINDS, NOT_DUE
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
 STREETS = ("XZ-JSQ", "XM-JS", "ZZ-LHML", "CC-HZ")
 # Our own generator, so that the capabilities built after this one get the same data as before.
 SEED = 2026_40
-BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.TEMPORARY_BRANCH)
-NOT_DUE = (Standing.SUSPENDED, Standing.LOST_CONTACT)
 
 DEMO_BRANCH = "CC-HZ-01-01"
 HOLLOW = "XZ-JSQ-13"  # 徐州金桥物业服务有限公司党支部

@@ -15,7 +15,15 @@ from typing import Any
 
 from django.conf import settings
 
+from gongjian.members.choices import Standing
+from gongjian.orgs.choices import OrgKind
+
 SOURCE = "《中国共产党支部工作条例（试行）》（2018）"
+
+# The organisations that hold organisational life and are judged for it.
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.TEMPORARY_BRANCH)
+# Not due: their party standing is suspended or they cannot be reached (RULES §9).
+NOT_DUE = (Standing.SUSPENDED, Standing.LOST_CONTACT)
 
 
 @dataclass(frozen=True)

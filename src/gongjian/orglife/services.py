@@ -24,7 +24,7 @@ from gongjian.core.models import User
 from gongjian.core.notifications import notify as send_notice
 from gongjian.core.services import DomainError, require_scope, save_checked, validate
 from gongjian.core.workflow import Step, Workflow, record_event
-from gongjian.members.choices import Category, Standing
+from gongjian.members.choices import Category
 from gongjian.members.models import Membership, Person, TeamSeat
 from gongjian.orgs.choices import OrgKind
 from gongjian.orgs.models import Organization
@@ -42,10 +42,8 @@ from .models import (
     State,
     Vote,
 )
+from .rules import BRANCH_KINDS, NOT_DUE
 
-BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.TEMPORARY_BRANCH)
-# Not due: their party standing is suspended or they cannot be reached (RULES §9).
-NOT_DUE = (Standing.SUSPENDED, Standing.LOST_CONTACT)
 PLAN_FIELDS = ("kind", "title", "date", "start_time", "place", "topics", "x_item", "host",
                "recorder", "lecturer", "group")
 
