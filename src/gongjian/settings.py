@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gongjian.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gongjian.core.middleware.NoStoreMiddleware",
+    "gongjian.core.middleware.ErrorAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +142,11 @@ PASSWORD_MIN_CLASSES = int(os.environ.get("PASSWORD_MIN_CLASSES", 3))
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", 90))
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 5))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", 15))
+# Failed logins from one client address (whatever the account names) within the window: past
+# the limit that address may not log in until the window has passed. Counted in the Django
+# cache (per process by default; give CACHES a shared backend when running several).
+LOGIN_IP_MAX_FAILURES = int(os.environ.get("LOGIN_IP_MAX_FAILURES", 20))
+LOGIN_IP_WINDOW_MINUTES = int(os.environ.get("LOGIN_IP_WINDOW_MINUTES", 15))
 
 # Idle sessions end after 15 minutes: the expiry moves forward with every request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 15 * 60))
@@ -158,6 +165,9 @@ X_FRAME_OPTIONS = "DENY"
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
+CSRF_FAILURE_VIEW = "gongjian.core.views.csrf_failure"
+# Form and JSON bodies (files not counted): larger ones are refused in Chinese before reading.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2621440))
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -182,6 +192,10 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploaded photos and documents; served only through views that check access.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+# An uploaded workbook is a zip: refused before parsing when it would inflate past this many
+# bytes, or past this many times its own size (real workbooks inflate 5-20 times).
+IMPORT_MAX_INFLATED_BYTES = int(os.environ.get("IMPORT_MAX_INFLATED_BYTES", 256 * 1024 * 1024))
+IMPORT_MAX_INFLATION_RATIO = int(os.environ.get("IMPORT_MAX_INFLATION_RATIO", 100))
 
 # Notifications also go out by e-mail when an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -198,7 +212,7 @@ WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "gongjian.core.api_auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 
+from gongjian.core.auth import LOGIN_REFUSED
 from gongjian.core.models import AuditEntry
 
 TOKEN = "/api/v1/auth/token/"
@@ -30,7 +31,7 @@ def test_token_obtain_and_reuse(users, anon, password):
 def test_token_refused_for_bad_credentials(users, anon, username):
     response = obtain(anon, username, "Wrong@2026pw")
     assert response.status_code == 400
-    assert response.json() == {"detail": "用户名或密码错误。"}
+    assert response.json() == {"detail": str(LOGIN_REFUSED)}
     assert not Token.objects.exists()
 
 
@@ -43,7 +44,7 @@ def test_token_requires_both_fields_in_chinese(anon, db):
 def test_lockout_after_five_failures_even_with_right_password(users, anon, password):
     assert settings.LOGIN_MAX_FAILURES == 5
     for _ in range(4):
-        assert obtain(anon, "comm_a", "Wrong@2026pw").json()["detail"] == "用户名或密码错误。"
+        assert obtain(anon, "comm_a", "Wrong@2026pw").json()["detail"] == str(LOGIN_REFUSED)
     locked = obtain(anon, "comm_a", "Wrong@2026pw")
     assert locked.status_code == 400
     assert "锁定" in locked.json()["detail"] and "15 分钟" in locked.json()["detail"]

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from gongjian.core.auth import LOGIN_REFUSED
 from gongjian.core.models import AuditEntry, User
 from gongjian.orgs.models import Building, Organization, OrgEvent
 
@@ -193,7 +194,7 @@ def test_five_wrong_passwords_lock_the_account(page, users, login):
         expect(page.get_by_role("alert")).to_be_visible()
     login(page, "street", expect_success=False)
     expect(page).to_have_url(re.compile(r"/login/$"))
-    expect(page.get_by_role("alert")).to_contain_text("账户因连续登录失败已被锁定")
+    expect(page.get_by_role("alert")).to_contain_text(str(LOGIN_REFUSED))
     assert User.objects.get(username="street").is_locked
     page.goto("/orgs/")
     expect(page).to_have_url(re.compile(r"/login/\?next="))

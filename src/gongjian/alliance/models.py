@@ -49,7 +49,7 @@ class Alliance(models.Model):
                             verbose_name="所属组织")
     name = models.CharField("联盟名称", max_length=100)
     founded_on = models.DateField("成立日期")
-    description = models.TextField("简介", blank=True)
+    description = models.TextField("简介", blank=True, max_length=2000)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
 
     objects = AllianceQuerySet.as_manager()
@@ -201,10 +201,10 @@ class Meeting(models.Model):
     title = models.CharField("会议名称", max_length=150)
     starts_at = models.DateTimeField("会议时间")
     place = models.CharField("地点", max_length=150)
-    agenda = models.TextField("议程")
+    agenda = models.TextField("议程", max_length=4000)
     state = models.CharField("状态", max_length=12, choices=MeetingState.choices,
                              default=MeetingState.CALLED)
-    minutes = models.TextField("会议纪要", blank=True)
+    minutes = models.TextField("会议纪要", blank=True, max_length=10000)
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
     called_by = models.ForeignKey("core.User", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name="召集人")
@@ -297,7 +297,7 @@ class Task(models.Model):
     state = models.CharField("状态", max_length=8, choices=TaskState.choices,
                              default=TaskState.OPEN)
     completed_on = models.DateField("完成日期", null=True, blank=True)
-    completion_note = models.TextField("完成情况", blank=True)
+    completion_note = models.TextField("完成情况", blank=True, max_length=2000)
     created_at = models.DateTimeField("登记时间", default=timezone.now)
 
     objects = TaskQuerySet.as_manager()
@@ -368,8 +368,8 @@ class Agreement(models.Model):
                             verbose_name="甲方（街道/社区）")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="agreements",
                              verbose_name="乙方（驻区单位）")
-    rights_obligations = models.TextField("权利义务", help_text="每行一条。")
-    service_items = models.TextField("服务事项", help_text="每行一项。")
+    rights_obligations = models.TextField("权利义务", help_text="每行一条。", max_length=5000)
+    service_items = models.TextField("服务事项", help_text="每行一项。", max_length=5000)
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期")
     org_liaison = models.ForeignKey("members.Person", on_delete=models.PROTECT, null=True,

@@ -1,13 +1,17 @@
 """API plumbing shared by every app: pagination, errors in Chinese, the restricted viewset."""
 
+import decimal
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit
-from .services import DomainError
+from .api_auth import CSRF_REFUSED, CsrfRefused
+from .services import DomainError, held_by_message
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -28,7 +32,24 @@ _MESSAGES = {
 }
 
 
+# Bad input that reaches the database or the number parser rather than a validator: a value
+# beyond SQLite's 64-bit integers, a number Decimal cannot hold, JSON nested past Python's
+# recursion limit. Each is the client's mistake (400), not the server's.
+_BAD_INPUT = {
+    OverflowError: "数值超出允许范围，请检查请求中的数字。",
+    decimal.InvalidOperation: "数值无效或超出允许范围，请检查请求中的数字。",
+    RecursionError: "请求内容嵌套层数过多，无法处理。",
+}
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response({"detail": held_by_message(exc)}, status=status.HTTP_409_CONFLICT)
+    for cls, message in _BAD_INPUT.items():
+        if isinstance(exc, cls):
+            return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, CsrfRefused):
+        return Response({"detail": CSRF_REFUSED}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DomainError):
         body = {"detail": exc.message}
         if exc.field:
@@ -48,19 +69,17 @@ def exception_handler(exc, context):
 
 
 class AuditContextMixin:
-    """Token-authenticated API requests set the audit actor once DRF has authenticated."""
+    """API requests log their actor once DRF has authenticated (a token is only known then).
+
+    The view opens a context of its own around the whole dispatch, so it is reset however the
+    request ends (an answer, a refusal, an exception that becomes a 500) and a failed request
+    cannot leave its actor to the next one on the thread."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with audit.acting_as(None, audit.client_ip(request)):
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        ctx = audit.current()
-        ctx_user = ctx.get("user") if ctx else None
-        if request.user.is_authenticated and ctx_user is not request.user:
-            self._audit_cm = audit.acting_as(request.user, audit.client_ip(request))
-            self._audit_cm.__enter__()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        cm = getattr(self, "_audit_cm", None)
-        if cm is not None:
-            cm.__exit__(None, None, None)
-            self._audit_cm = None
-        return super().finalize_response(request, response, *args, **kwargs)
+        if request.user.is_authenticated:
+            audit.set_actor(request.user)

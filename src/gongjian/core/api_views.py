@@ -14,6 +14,7 @@ Refusals follow one rule, the same on every endpoint:
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema
@@ -28,6 +29,7 @@ from rest_framework.views import APIView
 from . import audit
 from .access import ROLE_LABELS, SELF_ROLES, can, grants_of, role_choices
 from .api import AuditContextMixin
+from .auth import LOGIN_REFUSED
 from .services import DomainError
 
 # ---- schema: every operation documents its error answers ---------------------------------
@@ -96,6 +98,12 @@ class GongjianAutoSchema(AutoSchema):
         return responses
 
 
+class GongjianSessionScheme(SessionScheme):
+    """The API's session login (core.api_auth) is documented as DRF's (cookie + CSRF)."""
+
+    target_class = "gongjian.core.api_auth.SessionAuthentication"
+
+
 # ---- the scoped viewset -----------------------------------------------------------------
 
 class ActionPermission(permissions.BasePermission):
@@ -129,6 +137,17 @@ class ScopedViewSet(AuditContextMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, ActionPermission]
     parser_classes = [JSONParser]
     schema = GongjianAutoSchema()
+
+    def __init_subclass__(cls, **kwargs):
+        # Rows looked up by id take digits only in their URLs: "null" or "1e3" is a 404 from
+        # the router, never a value handed to the database.
+        super().__init_subclass__(**kwargs)
+        explicit = any("lookup_value_regex" in vars(k) and not vars(k).get("_digits_only")
+                       for k in cls.__mro__)
+        if not explicit:
+            digits = getattr(cls, "lookup_field", "pk") in ("pk", "id")
+            cls.lookup_value_regex = "[0-9]+" if digits else "[^/.]+"
+            cls._digits_only = True
 
     def access_action(self):
         return self.model_actions.get(self.action, "view")
@@ -189,13 +208,8 @@ class ObtainTokenView(AuditContextMixin, APIView):
         http_request = request._request
         user = authenticate(http_request, username=data.validated_data["username"],
                             password=data.validated_data["password"])
-        if user is None:
-            if getattr(http_request, "login_refusal", None) == "locked":
-                message = (f"登录失败次数过多，账户已锁定，请 {settings.LOGIN_LOCK_MINUTES} "
-                           "分钟后再试。")
-            else:
-                message = "用户名或密码错误。"
-            return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
+        if user is None:  # the same words whatever the reason (core.auth)
+            return Response({"detail": str(LOGIN_REFUSED)}, status=status.HTTP_400_BAD_REQUEST)
         ip = audit.client_ip(http_request)
         if user.password_expired:
             # Same policy as the pages: an expired password is changed before any other use.

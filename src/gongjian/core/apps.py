@@ -7,7 +7,7 @@ class CoreConfig(capabilities.Capability):
     verbose_name = "平台"
 
     def ready(self):
-        from . import audit, lookups  # noqa: F401  (signals and the LIKE lookup)
+        from . import audit, lengths, lookups  # noqa: F401  (signals and the LIKE lookup)
         from .models import AuditEntry, RoleGrant, User
         from .navigation import register
 

@@ -45,6 +45,14 @@ def acting_as(user=None, ip=None, suppress=False):
         _context.reset(token)
 
 
+def set_actor(user) -> None:
+    """Name the actor of the context opened by the innermost `acting_as` (a request's, once
+    it is authenticated). Outside any context it does nothing: there is no token to leak."""
+    ctx = _context.get()
+    if ctx is not None:
+        ctx["user"] = user
+
+
 def current():
     return _context.get() or {}
 

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import FieldDoesNotExist
 
 from .access import PLATFORM_ROLES, ROLES_AT_ORG, ROLES_AT_UNIT, restrict, role_choices
+from .auth import LOGIN_REFUSED
 
 # A browser date input only takes ISO dates, whatever the display locale.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -91,19 +92,9 @@ class CodeChoiceField(forms.ModelChoiceField):
 
 
 class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "用户名或密码错误。连续失败 5 次账户将被锁定 15 分钟。",
-        "inactive": "该账户已停用。",
-        "locked": "账户因连续登录失败已被锁定，请 15 分钟后再试或联系系统管理员解锁。",
-    }
-
-    def clean(self):
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if getattr(self.request, "login_refusal", None) == "locked":
-                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
-            raise
+    # One answer for every refusal (wrong password, unknown or locked account, an address
+    # that failed too often): it must not tell which accounts exist or are locked.
+    error_messages = {"invalid_login": LOGIN_REFUSED, "inactive": LOGIN_REFUSED}
 
 
 class PasswordChangeForm(Styled, forms.Form):

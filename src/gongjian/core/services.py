@@ -67,10 +67,28 @@ def save_checked(user: Any, instance: M, action: str, *,
     return instance
 
 
+def held_by_message(error: models.ProtectedError | models.RestrictedError,
+                    instance: models.Model | None = None) -> str:
+    """What still refers to an object that cannot be deleted, in Chinese: "该单位仍被 1 条
+    联盟成员记录引用，不能删除。……"."""
+    held = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects",
+                                                                 None) or ()
+    counts: dict[str, int] = {}
+    for obj in held:
+        label = f"“{obj._meta.app_config.verbose_name}”中的 {{n}} 条{obj._meta.verbose_name}记录"
+        counts[label] = counts.get(label, 0) + 1
+    names = "、".join(label.format(n=n) for label, n in counts.items()) or "其他记录"
+    what = f"该{instance._meta.verbose_name}" if instance is not None else "该对象"
+    return f"{what}仍被{names}引用，不能删除。请先解除这些关联，或改为停用。"
+
+
 def delete_checked(user: Any, instance: models.Model, action: str = "delete") -> None:
     with transaction.atomic():
         require_scope(user, action, instance)
-        instance.delete()
+        try:
+            instance.delete()
+        except (models.ProtectedError, models.RestrictedError) as error:
+            raise DomainError(held_by_message(error, instance)) from error
 
 
 

@@ -13,19 +13,27 @@ one row, check the rows together (duplicates), write them all. The framework giv
   错误说明 added at the right, so the user fixes their own file and uploads it again;
 * `Importer.run()`: all rows checked first; if any is bad nothing is written (ARCHITECTURE
   principle 4), otherwise all are written in one transaction;
-* `write_xlsx()`: a fast write-only workbook for exports.
+* `write_xlsx()`: a fast write-only workbook for exports, and `save_workbook()` for any other
+  workbook the app gives out: both write text that Excel would take for a formula as text.
+
+An upload is vetted as a whole before any of it is parsed (`check_archive`): its inflated size
+is bounded absolutely and by compression ratio, and no XML part may carry a DTD (the only way
+to declare entities). The package's own parts are parsed with defusedxml.
 """
 
 import datetime
 import html
 import io
 import re
-import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from defusedxml import ElementTree as ET
+from defusedxml.common import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,8 +52,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Limits (settings may override): a 100,000-row roster is about 6 MB.
 MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 200_000)
-# A workbook is a zip: refuse one that inflates past this ratio (a "zip bomb").
-MAX_INFLATION = 40
+# A workbook is a zip: refuse one that inflates past this ratio to its own size or past this
+# many bytes in all (a "zip bomb"). Real workbooks inflate 5-20 times.
+MAX_INFLATION = getattr(settings, "IMPORT_MAX_INFLATION_RATIO", 100)
+MAX_INFLATED_BYTES = getattr(settings, "IMPORT_MAX_INFLATED_BYTES", 256 * 1024 * 1024)
 # Rows the template prepares (drop-downs, text format) below the header.
 TEMPLATE_ROWS = 5000
 # Rows above the header (a title such as "某某社区党员名册") looked through.
@@ -289,7 +299,51 @@ def write_template(spec: SheetSpec, *, lists: dict[str, Sequence[str]] | None = 
     return _save(workbook)
 
 
-def _save(workbook) -> bytes:
+# Text starting with these is a formula (or becomes one when the cell is edited, or in a CSV)
+# to Excel, WPS and LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell) -> None:
+    """Keep the cell's text as text: a string cell, quote-prefixed (what Excel itself does
+    when one types '=1+1), so the value stays exactly the user's text but never runs."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def _export_value(sheet, value):
+    """What a write-only sheet appends for `value`: dates shown as dates, text that looks like
+    a formula as text, everything else (numbers too, negative ones included) as it is."""
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_START):
+            cell = WriteOnlyCell(sheet, value=value)
+            _as_text(cell)
+            return cell
+        return value
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return value
+
+
+def _neutralise(workbook) -> None:
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                    _as_text(cell)
+
+
+def save_workbook(workbook) -> bytes:
+    """The bytes of a workbook the app gives out. Every export goes through here or through
+    `write_xlsx`: user text that Excel would take for a formula is written as text."""
+    return _save(workbook)
+
+
+def _save(workbook, *, neutralise: bool = True) -> bytes:
+    if neutralise and not workbook.write_only:
+        _neutralise(workbook)  # write-only sheets were written through _export_value
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -319,6 +373,60 @@ _NOT_WORKBOOK = ("文件不是 Excel 工作簿（.xlsx）。请使用下载的�
                  "保存为 .xlsx 再上传。")
 _DAMAGED = ("无法读取该工作簿，文件可能已损坏。请在 Excel 或 WPS 中打开后重新保存为 .xlsx "
             "再上传。")
+
+
+@contextmanager
+def _damaged_archive():
+    """A part that does not inflate, or inflates to other bytes than its CRC says, makes the
+    whole file unreadable, not a server error."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError, DefusedXmlException):
+        raise SpreadsheetError(_DAMAGED) from None
+
+
+def check_archive(data: bytes) -> set[str]:
+    """Refuse, before anything parses it, a zip that inflates too far (absolutely or by ratio)
+    or holds an XML part with a DTD; the names of its parts otherwise.
+
+    zipfile inflates a part no further than the size its directory declares, so the declared
+    sizes bound what reading can cost."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            inflated = sum(info.file_size for info in infos)
+            if inflated > MAX_INFLATED_BYTES:
+                raise SpreadsheetError(
+                    f"文件解压后超过 {MAX_INFLATED_BYTES / 1048576:.0f} MB，无法处理；"
+                    "请拆分后分批导入。")
+            if inflated > max(len(data), 1) * MAX_INFLATION:
+                raise SpreadsheetError(
+                    f"文件解压后过大（压缩比超过 {MAX_INFLATION} 倍），不像是正常的 Excel 工作簿，"
+                    "无法处理。请在 Excel 或 WPS 中打开后重新保存为 .xlsx 再上传。")
+            with _damaged_archive():
+                for info in infos:
+                    _refuse_dtd(archive, info)
+            return {info.filename for info in infos}
+    except zipfile.BadZipFile:
+        raise SpreadsheetError(_NOT_WORKBOOK) from None
+
+
+def _refuse_dtd(archive, info) -> None:
+    """Parse an XML part up to its root element with DTDs forbidden: a DTD can only come
+    before the root, so this reads little and leaves openpyxl (which parses with lxml) no
+    entity to expand."""
+    with archive.open(info) as stream:
+        head = stream.read(4).lstrip()
+    if not head.startswith((b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return  # not XML (an image, a binary part)
+    with archive.open(info) as stream:
+        try:
+            for _event in ET.iterparse(stream, events=("start",), forbid_dtd=True):
+                return
+        except ET.ParseError:
+            return  # malformed: refused by whoever needs to read it
+
+
 # Built-in number formats that show dates (including the Chinese-locale ones 27-36, 50-58).
 _DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | {45, 46, 47} | set(range(50, 59))
 _ROW_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row\s*>")
@@ -379,15 +487,12 @@ class XlsxSheetData:
     and openpyxl write (cells `<c r="A1" s=".." t="..">` holding `<v>` or an inline string)
     are read by string search and one regular expression, any other row by ElementTree.
     Cells become values as openpyxl would give them: shared strings, numbers, booleans,
-    dates by their number format. Parts carrying a DOCTYPE are refused (xlsx has none)."""
+    dates by their number format. Parts carrying a DTD are refused (xlsx has none)."""
 
     def __init__(self, data: bytes, sheet_name: str | None = None):
         self.ET = ET
-        try:
-            self.archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise SpreadsheetError(_NOT_WORKBOOK) from None
-        names = set(self.archive.namelist())
+        names = check_archive(data)
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
         try:
             root_path = self._office_document(names)
             if root_path not in names:
@@ -409,7 +514,7 @@ class XlsxSheetData:
                 raise SpreadsheetError(_DAMAGED)
             self.shared = self._shared_strings(rels)
             self.date_styles = self._date_styles(rels)
-        except (KeyError, ET.ParseError, ValueError):
+        except (KeyError, ET.ParseError, ValueError, zipfile.BadZipFile, zlib.error, EOFError):
             raise SpreadsheetError(_DAMAGED) from None
         titles = [name for name, _ in self.sheets]
         self.title, self.path = self.sheets[titles.index(sheet_name)] \
@@ -420,14 +525,10 @@ class XlsxSheetData:
     # -- package parts --
 
     def _read(self, path) -> bytes:
-        raw = self.archive.read(path)
-        head = raw[:2048]
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise SpreadsheetError(_DAMAGED)
-        return raw
+        return self.archive.read(path)  # check_archive refused any DTD
 
     def _parse(self, path):
-        return self.ET.fromstring(self._read(path))
+        return self.ET.fromstring(self._read(path), forbid_dtd=True)
 
     def _office_document(self, names) -> str:
         if "_rels/.rels" in names:
@@ -470,13 +571,13 @@ class XlsxSheetData:
             if plain is not None:
                 strings.append(_unescape(plain))
             else:  # rich text, phonetic runs: parse this one item
-                strings.append(self._text(self.ET.fromstring(item.group(0))))
+                strings.append(self._text(self.ET.fromstring(item.group(0), forbid_dtd=True)))
         return strings
 
     def _shared_strings_tree(self, path) -> list[str]:
         strings = []
         with self.archive.open(path) as stream:
-            for _event, element in self.ET.iterparse(stream, events=("end",)):
+            for _event, element in self.ET.iterparse(stream, events=("end",), forbid_dtd=True):
                 if _local(element.tag) == "si":
                     strings.append(self._text(element))
                     element.clear()
@@ -525,7 +626,7 @@ class XlsxSheetData:
 
     def _slices(self):
         """The sheet's XML cut into documents of whole rows, each wrapped so it parses alone."""
-        with self.archive.open(self.path) as stream:
+        with _damaged_archive(), self.archive.open(self.path) as stream:
             buffer = b""
             opening = None
             while opening is None:
@@ -650,7 +751,7 @@ class XlsxSheetData:
 
     def _tree_rows(self, document: bytes, number: int):
         try:
-            root = self.ET.fromstring(document)
+            root = self.ET.fromstring(document, forbid_dtd=True)
         except self.ET.ParseError:
             raise SpreadsheetError(_DAMAGED) from None
         shared = self.shared
@@ -725,16 +826,9 @@ class SheetReader:
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
             raise SpreadsheetError("这是旧版 Excel 文件（.xls）。请在 Excel 或 WPS 中"
                                    "“另存为”.xlsx 格式后再上传。")
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                inflated = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile:
-            raise SpreadsheetError(_NOT_WORKBOOK) from None
+        names = check_archive(data)
         if not any(name.endswith("workbook.xml") for name in names):
             raise SpreadsheetError(_NOT_WORKBOOK)
-        if inflated > max(limit, len(data)) * MAX_INFLATION:
-            raise SpreadsheetError("文件解压后过大，无法处理；请拆分后分批导入。")
         self.sheet = XlsxSheetData(data, spec.title)
         self.sheet_title = self.sheet.title
         self._find_header()
@@ -805,7 +899,7 @@ class SheetReader:
 
         count = 0
         tail = b""
-        with zipfile.ZipFile(io.BytesIO(self.data)) as archive, \
+        with _damaged_archive(), zipfile.ZipFile(io.BytesIO(self.data)) as archive, \
                 archive.open(self.sheet.path) as stream:
             while chunk := stream.read(1 << 20):
                 block = tail + chunk
@@ -991,7 +1085,8 @@ def _copied_error_workbook(reader: SheetReader, errors: ErrorCollector) -> bytes
         cell.font = _ERROR_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     workbook.active = workbook.sheetnames.index(reader.sheet_title)
-    return _save(workbook)
+    # The user's own file back to them: their formulas stay formulas.
+    return _save(workbook, neutralise=False)
 
 
 def _streamed_error_workbook(reader: SheetReader, errors: ErrorCollector) -> bytes:
@@ -1019,13 +1114,12 @@ def _streamed_error_workbook(reader: SheetReader, errors: ErrorCollector) -> byt
             out = []
             for col, value in enumerate(values, start=1):
                 messages = by_cell.get((number, col))
-                is_date = isinstance(value, (datetime.date, datetime.datetime))
-                if not messages and not is_date and number != reader.header_row:
-                    out.append(value)
+                if not messages and number != reader.header_row:
+                    out.append(_export_value(sheet, value))
                     continue
-                cell = WriteOnlyCell(sheet, value=value)
-                if is_date:
-                    cell.number_format = "yyyy-mm-dd"
+                cell = _export_value(sheet, value)
+                if cell is value:  # a plain value: a cell of its own to style
+                    cell = WriteOnlyCell(sheet, value=value)
                 if number == reader.header_row:
                     cell.font = _BOLD
                     cell.fill = _HEADER_FILL
@@ -1181,7 +1275,7 @@ class Importer:
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence],
                widths: Sequence[int] | None = None) -> bytes:
     """A plain workbook (write-only, fast): a bold header row, then `rows`. Dates are
-    written as dates shown YYYY-MM-DD."""
+    written as dates shown YYYY-MM-DD; text that Excel would take for a formula as text."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for index, width in enumerate(widths or [14] * len(headers), start=1):
@@ -1195,13 +1289,5 @@ def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence],
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        out = []
-        for value in row:
-            if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "yyyy-mm-dd"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
+        sheet.append([_export_value(sheet, value) for value in row])
     return _save(workbook)

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("login/", views.Login.as_view(), name="login"),
     path("logout/", views.logout, name="logout"),
     path("password/", views.password_change, name="password_change"),

@@ -5,10 +5,13 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import accounts, audit, notifications
@@ -44,6 +47,41 @@ class Login(LoginView):
         response = super().form_valid(form)
         audit.record("login", self.request.user, user=self.request.user)
         return response
+
+
+def csrf_failure(request, reason=""):
+    """A refused form post (the page was open too long, cookies blocked): say what to do."""
+    from .middleware import API_PREFIX, ErrorAnswerMiddleware, error_page
+
+    if request.path.startswith(API_PREFIX):
+        from .api_auth import CSRF_REFUSED
+
+        return ErrorAnswerMiddleware.api_error(403, detail=CSRF_REFUSED)
+    return error_page(request, "403_csrf.html", 403)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_task_queue():
+    # The background worker takes its work from this table (django-tasks' database backend).
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.exists()
+
+
+@never_cache
+def healthz(request):
+    """For a load balancer or monitor: no login, no data; 503 when the database or the task
+    queue cannot be queried."""
+    try:
+        _check_database()
+        _check_task_queue()
+    except DatabaseError:
+        return JsonResponse({"status": "error"}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 @require_POST

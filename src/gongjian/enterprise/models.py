@@ -207,7 +207,7 @@ class Case(models.Model):
                                 verbose_name="企业")
     category = models.CharField("类别", max_length=12, choices=Category.choices)
     title = models.CharField("标题", max_length=100)
-    description = models.TextField("诉求内容")
+    description = models.TextField("诉求内容", max_length=4000)
     raised_on = models.DateField("提出日期", default=timezone.localdate)
     source = models.CharField("提出方式", max_length=10, choices=Source.choices,
                               default=Source.COMPANY)
@@ -223,9 +223,9 @@ class Case(models.Model):
                                      blank=True, related_name="assigned_cases",
                                      verbose_name="承办组织")
     deadline = models.DateField("办理期限", null=True, blank=True)
-    resolution = models.TextField("解决情况", blank=True)
+    resolution = models.TextField("解决情况", blank=True, max_length=2000)
     resolved_on = models.DateField("解决日期", null=True, blank=True)
-    close_reason = models.TextField("关闭原因", blank=True)
+    close_reason = models.TextField("关闭原因", blank=True, max_length=1000)
     closed_on = models.DateField("关闭日期", null=True, blank=True)
     satisfaction = models.CharField("满意度", max_length=12, choices=Satisfaction.choices,
                                     blank=True)
@@ -291,7 +291,7 @@ class CaseVisit(models.Model):
     visitor = models.ForeignKey(Cadre, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="visits", verbose_name="走访干部")
     visitor_name = models.CharField("走访人", max_length=50)
-    done = models.TextField("办理情况")
+    done = models.TextField("办理情况", max_length=2000)
     next_step = models.CharField("下一步", max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+",

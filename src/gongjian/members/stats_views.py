@@ -1,7 +1,6 @@
 """The statistics page (班子、党员、专职队伍 of a subtree on a date) and its .xlsx export."""
 
 import datetime
-from io import BytesIO
 from urllib.parse import quote
 
 from django import forms
@@ -16,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from gongjian.core.access import can
 from gongjian.core.forms import DATE_INPUT, Styled
 from gongjian.core.generic import ScopedView
+from gongjian.core.spreadsheets import save_workbook
 from gongjian.orgs.models import Organization
 
 from . import stats
@@ -276,9 +276,7 @@ def workbook(result):
         sheet = book.create_sheet("专职队伍")
         _block(sheet, "按岗位", staff["by_role"])
         _fit(sheet)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return save_workbook(book)
 
 
 class StatsExport(FiguresView):

@@ -85,7 +85,7 @@ class Organization(MP_Node, PinyinNamed):
     dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="absorbed", verbose_name="并入组织")
-    note = models.TextField("备注", blank=True)
+    note = models.TextField("备注", blank=True, max_length=1000)
 
     objects = OrgManager()
 
@@ -249,7 +249,7 @@ class Grid(PinyinNamed):
     name = models.CharField("网格名称", max_length=100)
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="grids",
                             verbose_name="所属党组织")
-    note = models.TextField("备注", blank=True)
+    note = models.TextField("备注", blank=True, max_length=1000)
 
     objects = RestrictedQuerySet.as_manager()
     audited = True
@@ -343,7 +343,7 @@ class Unit(PinyinNamed):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True,
                                      validators=[phone_validator])
-    note = models.TextField("备注", blank=True)
+    note = models.TextField("备注", blank=True, max_length=1000)
 
     objects = RestrictedQuerySet.as_manager()
     audited = True

@@ -83,7 +83,10 @@ class CoordinateField(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def validate_precision(self, value):
-        value = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        # Round only what can be a coordinate: 1e308 would not fit the quantized context and
+        # is refused by the digit count instead.
+        if value.is_finite() and abs(value) < 1000:
+            value = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
         return super().validate_precision(value)
 
 

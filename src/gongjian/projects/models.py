@@ -269,10 +269,10 @@ class Project(models.Model):
     reason = models.CharField("驳回/撤回原因", max_length=300, blank=True)
     dock_date = models.DateField("对接日期", null=True, blank=True)
     dock_place = models.CharField("对接地点", max_length=200, blank=True)
-    dock_plan = models.TextField("实施方案", blank=True)
+    dock_plan = models.TextField("实施方案", blank=True, max_length=4000)
     rating = models.PositiveSmallIntegerField("群众评分", null=True, blank=True)
     beneficiary_count = models.PositiveIntegerField("实际受益人数", null=True, blank=True)
-    acceptance_comment = models.TextField("验收意见", blank=True)
+    acceptance_comment = models.TextField("验收意见", blank=True, max_length=2000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+",
                                    verbose_name="申报人")

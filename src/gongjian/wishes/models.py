@@ -69,7 +69,7 @@ class Round(models.Model):
                             verbose_name="主办组织")
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期")
-    description = models.TextField("活动说明", blank=True)
+    description = models.TextField("活动说明", blank=True, max_length=2000)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
@@ -121,7 +121,7 @@ class Round(models.Model):
 class Wish(models.Model):
     title = models.CharField("心愿", max_length=60,
                              help_text="一句话说清楚，如“一个新书包”“修好轮椅”“上门探望”。")
-    description = models.TextField("详细说明", blank=True)
+    description = models.TextField("详细说明", blank=True, max_length=1000)
     group = models.CharField("受助人群", max_length=12, choices=Group.choices)
     recipient_name = EncryptedField("受助人姓名")
     recipient_phone = EncryptedField("受助人联系电话", blank=True)
@@ -151,10 +151,10 @@ class Wish(models.Model):
                                      verbose_name="认领单位")
     claimed_at = models.DateTimeField("认领时间", null=True, blank=True)
     fulfilled_at = models.DateTimeField("实现时间", null=True, blank=True)
-    fulfil_note = models.TextField("实现说明", blank=True)
+    fulfil_note = models.TextField("实现说明", blank=True, max_length=1000)
     photo = models.CharField("实现照片", max_length=200, blank=True, editable=False)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    thanks = models.TextField("感谢留言", blank=True)
+    thanks = models.TextField("感谢留言", blank=True, max_length=500)
     thanked_at = models.DateTimeField("感谢时间", null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
