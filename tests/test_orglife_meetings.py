@@ -388,6 +388,36 @@ def test_create_page_takes_the_calendars_initial_values(tree, people, secretary,
     assert response.status_code == 302 and meeting.host == people["李明"].person
 
 
+def test_create_page_choices_follow_the_branch_chosen(tree, people, make_user, client):
+    """Opened without a branch (staff over several), host and recorder have nothing to offer
+    yet; choosing a branch asks the page again with the values typed so far (htmx), and the
+    form that comes back offers that branch's roster and keeps the values."""
+    import re
+
+    client.force_login(make_user("street_staff", tree.s))
+    url = reverse("branch_meeting_create")
+    page = client.get(url).content.decode()
+    assert 'id="meeting-plan"' in page
+    select = re.search(r'<select name="org"[^>]*>', page).group(0)
+    for attribute in (f'hx-get="{url}"', 'hx-trigger="change"', 'hx-select="#meeting-plan"',
+                      'hx-target="#meeting-plan"', 'hx-include="closest form"'):
+        assert attribute in select
+    host = re.search(r'<select name="host".*?</select>', page, re.S).group(0)
+    assert "李明" not in host and "先选择党支部" in page
+    page = client.get(url, {"org": "JS-A1", "kind": "lecture", "title": "七一党课",
+                            "date": "2025-06-01", "place": "党群服务中心"},
+                      headers={"HX-Request": "true"}).content.decode()
+    host = re.search(r'<select name="host".*?</select>', page, re.S).group(0)
+    recorder = re.search(r'<select name="recorder".*?</select>', page, re.S).group(0)
+    assert "李明" in host and "张华娟" in recorder and tree.person_b.name not in host
+    assert 'value="七一党课"' in page and 'value="党群服务中心"' in page
+    assert '<option value="lecture" selected>' in page
+    # Another branch's roster, not the first one's.
+    page = client.get(url, {"org": "JS-B1"}).content.decode()
+    host = re.search(r'<select name="host".*?</select>', page, re.S).group(0)
+    assert tree.person_b.name in host and "李明" not in host
+
+
 def test_record_page_one_row_per_due_member_and_refusal_keeps_nothing(tree, people, secretary,
                                                                       client):
     meeting = plan(tree, secretary)

@@ -17,11 +17,12 @@ from gongjian.demo import synth
 from gongjian.demo.synth_members import build_members
 from gongjian.demo.synth_orglife import TABLES, build_orglife, orglife_present
 from gongjian.members.models import Membership, Team, TeamSeat
-from gongjian.orglife import rules
+from gongjian.orglife import rollup, rules
 from gongjian.orglife.models import (
     ATTENDING,
     Appraisal,
     Attendance,
+    HeldMonths,
     MakeUp,
     Meeting,
     State,
@@ -133,6 +134,9 @@ def test_a_year_of_meetings_agrees_with_itself_and_is_repeatable(tree):
     # Planned ones run to the end of the month, none after.
     assert Meeting.objects.filter(state=State.PLANNED, date__gt=TODAY).exists()
     assert orglife_present(tree.s)
+    # The held-months rollup, filled set-based after the load, agrees with the meetings.
+    assert 0 < summary["held_months"] == HeldMonths.objects.count() <= summary["branches"]
+    assert rollup.disagreements() == []
 
     before = fingerprint()
     wipe()

@@ -39,11 +39,12 @@ from django.utils import timezone
 from gongjian.core import audit
 from gongjian.members.choices import Category, Post, Standing
 from gongjian.members.models import Membership, Team, TeamSeat
-from gongjian.orglife import rules
+from gongjian.orglife import rollup, rules
 from gongjian.orglife.models import (
     Appraisal,
     Attendance,
     Grade,
+    HeldMonths,
     MakeUp,
     MakeUpState,
     Meeting,
@@ -679,13 +680,16 @@ def build_orglife(root, *, seed: int = 2026, today: datetime.date | None = None,
                 log(f"  {statement[:90]}… {time.perf_counter() - step:.1f}s")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             mark = clock("rebuild_indexes_s", mark)
+        # COPY bypasses Meeting.save: the held months of the subtree in one INSERT … SELECT.
+        held_months = rollup.rebuild(Organization.objects.filter(path__startswith=root.path))
+        mark = clock("held_months_s", mark)
     mark = clock("commit_s", mark)
     if postgres:
         # VACUUM sets the visibility map (index-only scans) besides the statistics; inside a
         # transaction (tests) only ANALYZE is possible.
         verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in (*TABLES, Team, TeamSeat):
+            for model in (*TABLES, HeldMonths, Team, TeamSeat):
                 cursor.execute(f'{verb} "{model._meta.db_table}"')
         clock("vacuum_analyze_s", mark)
     tally = year.tally
@@ -697,7 +701,8 @@ def build_orglife(root, *, seed: int = 2026, today: datetime.date | None = None,
         "planned": tally["meetings_planned"], "cancelled": tally["meetings_cancelled"],
         "attendance": tables["attendance"].written, "makeups": tables["makeup"].written,
         "makeups_open": tally["makeups_open"], "appraisals": tables["appraisal"].written,
-        "votes": tables["vote"].written, "missed_items": tally["missed_items"],
+        "votes": tables["vote"].written, "held_months": held_months,
+        "missed_items": tally["missed_items"],
         "profiles": {name: tally[f"branches_{name}"] for name, *_ in PROFILES},
         "today": today.isoformat(), "rebuilt_indexes": bool(rebuild_indexes),
         "timings": {step: round(seconds, 1) for step, seconds in timings.items()},

@@ -12,6 +12,7 @@ class OrglifeConfig(capabilities.Capability):
     def ready(self):
         from gongjian.core import navigation
         from gongjian.core.access import extend_role_permissions, perms
+        from gongjian.orgs.services import register_merge_label
 
         from . import reminders  # noqa: F401  (registers the daily sweeps)
         from .models import Meeting
@@ -35,3 +36,8 @@ class OrglifeConfig(capabilities.Capability):
                             order=20, group="组织生活")
         navigation.register("合规情况", "orglife_compliance", Meeting, action="compliance",
                             icon="bi-traffic-light", order=21, group="组织生活")
+        # A merge moves the meetings, their make-ups and the held-months rollup with one
+        # UPDATE each; the rollup's rows (OR-ed by readers) go untold in the history line.
+        register_merge_label("orglife.meeting.org", "次组织生活")
+        register_merge_label("orglife.makeup.org", "条补学记录")
+        register_merge_label("orglife.heldmonths.org", "")

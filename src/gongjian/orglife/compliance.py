@@ -26,11 +26,11 @@ window, branch size, the committee's term); nothing here is a figure of its own.
   `term_due` (the current committee elected more than its term ago, as of today).
 
 The subtree is answered with a few queries (the branches with their full-member probe, the
-party groups, the held meetings as month bit masks per branch and kind, the open make-ups,
-the teams) and Python per branch: no query per branch, so a whole city of 15,000 branches is
-one request. The meeting and make-up queries read one index each (index-only on PostgreSQL)
-and are not joined to the organisations: a large subtree's rows are kept by branch id in
-Python, a small one's are asked for by id.
+party groups, the held months as bit masks per branch and kind from the HeldMonths rollup,
+the open make-ups, the teams) and Python per branch: no query per branch, so a whole city of
+15,000 branches is one request. The rollup and make-up queries read one index each
+(index-only on PostgreSQL) and are not joined to the organisations: a large subtree's rows
+are kept by branch id in Python, a small one's are asked for by id.
 """
 
 from __future__ import annotations
@@ -44,27 +44,15 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Count,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.expressions import Combinable, CombinedExpression
-from django.db.models.functions import Cast, Coalesce, ExtractMonth
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 
 from gongjian.members.choices import ON_ROSTER, Category
 from gongjian.members.models import Membership, Team
 from gongjian.orgs.choices import OrgKind
 from gongjian.orgs.models import Organization
 
-from . import rules
-from .models import MakeUp, MakeUpState, Meeting, State
+from . import rollup, rules
+from .models import HeldMonths, MakeUp, MakeUpState, Meeting, State
 from .rules import BRANCH_KINDS
 
 # Organisations that hold organisational life of their own (a joint branch is a branch).
@@ -341,23 +329,7 @@ class Report:
 
 # ---- the aggregate queries ----------------------------------------------------------------------
 
-class _BitOr(Aggregate):
-    function = "BIT_OR"
-    output_field = IntegerField()
-
-
-def _month_bits(condition: Q | None = None):
-    """OR of 1 << (month - 1) over the rows: the months with at least one row. PostgreSQL has
-    bit_or; elsewhere the sum of the distinct powers of two is the same number."""
-    bit = CombinedExpression(Value(1), Combinable.BITLEFTSHIFT,
-                             Cast(ExtractMonth("date"), IntegerField()) - 1,
-                             output_field=IntegerField())
-    if connection.vendor == "postgresql":
-        return _BitOr(bit, filter=condition)
-    return Sum(bit, distinct=True, filter=condition)
-
-
-# Up to this many branches the meeting and make-up queries name them (an index probe each);
+# Up to this many branches the month and make-up queries name them (an index probe each);
 # above, they read the period's rows of every branch and keep the subtree's in Python (a
 # city's whole list of ids would cost more to send and match than the rows left over).
 BY_ID_UPTO = 1000
@@ -389,20 +361,65 @@ def held_months(start: datetime.date, end: datetime.date, codes: list[str], *,
                 org_ids: set[int] | None = None) -> dict[int, tuple[int, ...]]:
     """{branch id: (any kind's months mask, the months mask of each of `codes`)} of the HELD
     meetings dated start..end (inside one calendar year) of the branches `org_ids` (default:
-    all); bit m-1 stands for month m. One aggregate over the index orglife_held_by_date
-    (state, date, org, kind) — index-only on PostgreSQL — whose rows come back as they are."""
+    all); bit m-1 stands for month m. Read from HeldMonths (one row per branch and year); a
+    month cut by `start` or `end` is worked out from the meetings for the few branches that
+    held one outside the cut (none in practice: a meeting is recorded as held on or before
+    the day it is recorded)."""
     if start.year != end.year:
         raise ValueError("held_months works inside one calendar year")
-    rows, keep = _for_branches(
-        Meeting.objects.filter(state=State.HELD, date__gte=start, date__lte=end), org_ids)
-    aggregates = {"any_kind": Coalesce(_month_bits(), 0),
-                  **{f"k_{code}": Coalesce(_month_bits(Q(kind=code)), 0) for code in codes}}
-    result = {}
-    for org_id, *masks in _fetch(rows.values("org_id").annotate(**aggregates)
-                                 .values_list("org_id", *aggregates).order_by()):
-        if not keep or org_id in org_ids:  # type: ignore[operator]
-            result[org_id] = tuple(masks)
-    return result
+    inside = months_mask(start.month, end.month)
+    any_kind: Any = F(rollup.COLUMNS[0])
+    for code in rollup.COLUMNS[1:]:
+        any_kind = any_kind.bitor(F(code))
+    columns = {"any_kind": any_kind.bitand(inside),
+               **{f"k_{code}": F(code).bitand(inside) for code in codes}}
+    rows, keep = _for_branches(HeldMonths.objects.filter(year=start.year), org_ids)
+    result: dict[int, list[int]] = {}
+    for org_id, *held in _fetch(rows.annotate(**columns).values_list("org_id", *columns)
+                                .order_by()):
+        if keep and org_id not in org_ids:  # type: ignore[operator]
+            continue
+        seen = result.get(org_id)
+        if seen is None:
+            result[org_id] = held
+        else:  # a merge left two rows of the branch's year until its next refresh
+            result[org_id] = [x | y for x, y in zip(seen, held, strict=True)]
+    for first, last, lo, hi in _cut_months(start, end):
+        _recount_cut(result, first, last, lo, hi, codes=codes, org_ids=org_ids)
+    return {org_id: tuple(masks) for org_id, masks in result.items() if any(masks)}
+
+
+def _cut_months(start: datetime.date, end: datetime.date):
+    """(first day, last day, first inside, last inside) of each month `start` or `end` cuts."""
+    for year, month in sorted({(start.year, start.month), (end.year, end.month)}):
+        first, last = datetime.date(year, month, 1), month_end(year, month)
+        inside = (max(start, first), min(end, last))
+        if inside != (first, last):
+            yield first, last, *inside
+
+
+def _recount_cut(result: dict[int, list[int]], first: datetime.date, last: datetime.date,
+                 lo: datetime.date, hi: datetime.date, *, codes: list[str],
+                 org_ids: set[int] | None) -> None:
+    """Work the bit of a month cut to lo..hi out from the meetings, for the branches that held
+    one in the month outside lo..hi (the rollup counts those too)."""
+    in_month = Meeting.objects.filter(state=State.HELD, date__range=(first, last))
+    outside, _keep = _for_branches(in_month.exclude(date__range=(lo, hi)), org_ids)
+    touched = sorted({org for org in outside.values_list("org_id", flat=True).distinct()
+                      if org_ids is None or org in org_ids})
+    if not touched:
+        return
+    bit = 1 << (first.month - 1)
+    for org in touched:
+        if org in result:
+            result[org] = [mask & ~bit for mask in result[org]]
+    at = {code: 1 + i for i, code in enumerate(codes)}
+    for org, kind in in_month.filter(date__range=(lo, hi), org_id__in=touched) \
+            .values_list("org_id", "kind").distinct():
+        masks = result.setdefault(org, [0] * (1 + len(codes)))
+        masks[0] |= bit
+        if kind in at:
+            masks[at[kind]] |= bit
 
 
 def held_masks(start: datetime.date, end: datetime.date, *,
@@ -666,6 +683,8 @@ class Calendar:
     planned: list[dict]
     has_committee: bool = True
     has_groups: bool = True
+    # A dissolved (or merged) branch is charged with nothing: its calendar only tells.
+    dissolved_on: datetime.date | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -681,7 +700,8 @@ def branch_calendar(org: Organization, year: int, *, today: datetime.date) -> Ca
     """The year's items of one branch from the rules: for each kind and window whether it is
     held (with its meetings), missing, pending (the window is open) or due (not yet open),
     and its planned meetings; 支委会 and 党小组会 not charged where the branch has no committee
-    in office or no party groups. Three queries (meetings, committee, groups)."""
+    in office or no party groups, nothing charged once the branch is dissolved (its meetings
+    may have gone to the branch it merged into). Three queries (meetings, committee, groups)."""
     meetings: list[dict[str, Any]] = list(Meeting.objects.filter(org=org, date__year=year)
                     .exclude(state=State.CANCELLED).order_by("date", "id")
                     .values("id", "kind", "date", "state", "title"))  # type: ignore[arg-type]
@@ -701,7 +721,7 @@ def branch_calendar(org: Organization, year: int, *, today: datetime.date) -> Ca
                       if m["kind"] == rule.code and window.start <= m["date"] <= window.end]
             held = [m for m in inside if m["state"] == State.HELD]
             planned = [m for m in inside if m["state"] == State.PLANNED]
-            if not every or (established and window.end < established):
+            if not every or org.dissolved_on or (established and window.end < established):
                 status = NOT_CHARGED
             elif held:
                 status = HELD
@@ -715,4 +735,5 @@ def branch_calendar(org: Organization, year: int, *, today: datetime.date) -> Ca
         rows.append(CalendarRow(rule.code, rule.label, every, rule.source, cells, note))
     planned = [m for m in meetings if m["state"] == State.PLANNED]
     return Calendar(org=org, year=year, today=today, rows=rows, planned=planned,
-                    has_committee=has_committee, has_groups=grouped)
+                    has_committee=has_committee, has_groups=grouped,
+                    dissolved_on=org.dissolved_on)

@@ -47,7 +47,7 @@ from gongjian.members.models import Membership, StaffAssignment, TeamSeat
 from gongjian.orgs.choices import OrgKind, Sector
 from gongjian.orgs.models import Organization
 
-from . import rules
+from . import rollup, rules
 from .models import (
     ATTENDING,
     Appraisal,
@@ -720,6 +720,8 @@ class _Demo:
         sample = {(m.kind, m.state): m for m in self.meetings}
         _validate(sample.values(), exclude=["minutes_scan"])
         Meeting.objects.bulk_create(self.meetings, batch_size=500)
+        # bulk_create bypasses Meeting.save: the held months are worked out in one go.
+        rollup.rebuild(Organization.objects.filter(pk__in={m.org_id for m in self.meetings}))
 
         # Rows by id (not by instance): the ORM's per-row work is what takes the time here.
         attendance, of_meeting, makeups, events = [], [], [], []

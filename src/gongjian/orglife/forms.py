@@ -3,6 +3,7 @@ a vote, the 民主评议 grades, a cancellation and a make-up's confirmation. Th
 of the input; the services check the rules (and refuse with the same messages in the API)."""
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from gongjian.core.forms import DATE_INPUT, ScopedChoices, Styled
@@ -31,7 +32,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 class MeetingForm(ScopedChoices, Styled, forms.ModelForm):
     """Plan (or change) a meeting. The host and recorder are chosen from the branch's roster,
     the group from its party groups: the branch is the meeting's, or the one chosen (posted,
-    or `?org=` on the create page)."""
+    or `?org=` on the create page). Choosing another branch on the create page asks the page
+    again with the values typed so far (htmx) and swaps the form: the choices follow it."""
 
     org = BranchChoiceField(label="党支部", to_field_name="code", queryset=Organization.objects
                             .filter(kind__in=BRANCH_KINDS, dissolved_on__isnull=True)
@@ -55,6 +57,12 @@ class MeetingForm(ScopedChoices, Styled, forms.ModelForm):
         branch = self.branch()
         if self.instance.pk:
             del self.fields["org"]  # a meeting stays with its branch
+        else:
+            self.fields["org"].widget.attrs.update({
+                "hx-get": reverse("branch_meeting_create"), "hx-trigger": "change",
+                "hx-include": "closest form", "hx-params": "not csrfmiddlewaretoken",
+                "hx-target": "#meeting-plan", "hx-select": "#meeting-plan",
+                "hx-swap": "outerHTML"})
         people = roster(branch).order_by("name_pinyin", "id") if branch else Person.objects.none()
         for name in ("host", "recorder"):
             field = self.fields[name]
@@ -65,6 +73,8 @@ class MeetingForm(ScopedChoices, Styled, forms.ModelForm):
         self.fields["group"].queryset = (groups.filter(
             path__startswith=branch.path, depth=branch.depth + 1, dissolved_on__isnull=True)
             if branch else groups.none())
+        if branch is None:
+            self.fields["group"].help_text = "先选择党支部，再从其党小组中选择。"
         if branch is not None and not self.fields["group"].queryset.exists():
             del self.fields["group"]
 

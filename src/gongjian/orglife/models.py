@@ -37,6 +37,13 @@ class Grade(models.TextChoices):
     UNQUALIFIED = "unqualified", "不合格"
 
 
+def _held_at(values) -> set[tuple[int, int]]:
+    """{(branch id, year)} of a meeting's (org id, state, date) when it is held, else {}."""
+    if values is None or values[1] != State.HELD:
+        return set()
+    return {(values[0], values[2].year)}
+
+
 class Meeting(models.Model):
     """One meeting of a branch (or of one of its party groups), planned then recorded."""
 
@@ -97,8 +104,72 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.title}"
 
+    # Saving any of these may change which months the branch held a kind in (HeldMonths).
+    HELD_FIELDS = frozenset({"org", "org_id", "state", "date"})
+
+    def save(self, *args, **kwargs):
+        """Saves keep HeldMonths exact: the (branch, year) the meeting was held in before and
+        after the save are worked out again from the meetings. Bulk writes (bulk_create,
+        update, COPY) refresh it themselves with `rollup.rebuild`."""
+        fields = kwargs.get("update_fields")
+        tracked = fields is None or bool(self.HELD_FIELDS & set(fields))
+        before = None
+        if tracked and not self._state.adding and self.pk is not None:
+            before = Meeting.objects.filter(pk=self.pk).values_list(
+                "org_id", "state", "date").first()
+        super().save(*args, **kwargs)
+        if tracked:
+            from . import rollup
+
+            rollup.refresh({*_held_at(before), *_held_at(
+                (self.org_id, self.state, self._meta.get_field("date").to_python(self.date)))})
+
     def get_absolute_url(self):
         return reverse("branch_meeting_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        held = _held_at((self.org_id, self.state, self.date))
+        result = super().delete(*args, **kwargs)
+        if held:
+            from . import rollup
+
+            rollup.refresh(held)
+        return result
+
+
+class HeldMonths(models.Model):
+    """Which months of a year a branch held each kind of meeting in, derived from its HELD
+    meetings: compliance reads one row per branch (15,000 for a city's year) instead of
+    aggregating every held meeting of the period.
+
+    One column per kind of rules.KINDS (named by its code), bit m-1 set for month m.
+    Meeting.save and delete keep the rows (the services write through them); bulk loads
+    call `rollup.rebuild`. A merge moves the rows with the meetings in one UPDATE (like every
+    foreign key to Organization), so a branch may have two rows for one year until its next
+    refresh: readers OR them, and there is no unique constraint."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE,
+                            related_name="held_months", verbose_name="党支部")
+    year = models.PositiveSmallIntegerField("年份")
+    party_congress = models.PositiveSmallIntegerField("支部党员大会", default=0)
+    committee = models.PositiveSmallIntegerField("支部委员会", default=0)
+    group = models.PositiveSmallIntegerField("党小组会", default=0)
+    lecture = models.PositiveSmallIntegerField("党课", default=0)
+    theme_day = models.PositiveSmallIntegerField("主题党日", default=0)
+    life_meeting = models.PositiveSmallIntegerField("组织生活会", default=0)
+    appraisal = models.PositiveSmallIntegerField("民主评议党员", default=0)
+    talk = models.PositiveSmallIntegerField("谈心谈话", default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_org_path = "org__path"
+
+    class Meta:
+        verbose_name = "组织生活月度汇总"
+        verbose_name_plural = "组织生活月度汇总"
+        indexes = [models.Index(fields=["year", "org"], name="orglife_held_months")]
+
+    def __str__(self):
+        return f"{self.org_id} {self.year}"
 
 
 class Attendance(models.Model):

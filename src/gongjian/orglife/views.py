@@ -68,6 +68,7 @@ class MeetingEdit(ObjectEditView):
     model = Meeting
     lookup_field = "pk"
     form_class = MeetingForm
+    template_name = "orglife/meeting_form.html"
     list_url = "branch_meeting_list"
     title_add = "安排组织生活"
     title_change = "修改计划：{obj.title}"
@@ -78,7 +79,11 @@ class MeetingEdit(ObjectEditView):
         if obj is not None:
             return {}
         get = self.request.GET
-        values = {"date": get.get("date") or timezone.localdate(), "kind": get.get("kind", "")}
+        # The calendar's org, kind and date; the whole form's values when another branch is
+        # chosen (the page is asked again and its form swapped in).
+        values = {name: get[name] for name in services.PLAN_FIELDS if get.get(name)}
+        values.setdefault("date", timezone.localdate())
+        values.setdefault("kind", "")
         if get.get("org"):
             values["org"] = get["org"]
         else:

@@ -221,6 +221,8 @@ def _merge_summary(children: int, moved: dict[str, int]) -> str:
     counts = {"个下级组织": children} if children else {}
     for relation, count in moved.items():
         label = MERGE_LABELS.get(relation, "条其他记录")
+        if not label:  # registered with "": rows derived from others, not told apart
+            continue
         counts[label] = counts.get(label, 0) + count
     return "，转入" + "、".join(f"{n} {label}" for label, n in counts.items()) if counts else ""
 
