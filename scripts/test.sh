@@ -2,7 +2,9 @@
 # The whole suite, on the embedded SQLite database and on PostgreSQL when it is reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTEST=(.venv/bin/pytest -q -p no:cacheprovider "$@")
+# One pytest worker per core (pytest-xdist). Its default load distribution keeps the tests of
+# the shared demo (tests/conftest.py, `demo`) on one worker, so the demo is built once.
+PYTEST=(.venv/bin/pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-auto}" "$@")
 PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 .venv/bin/ruff check --quiet .

@@ -1,5 +1,7 @@
-"""Shared fixtures: a small street built through the services, and an account per role."""
+"""Shared fixtures: a small street built through the services, an account per role, and the
+whole demo built once and shared by the tests that read it."""
 
+import contextlib
 import datetime
 import itertools
 import os
@@ -10,13 +12,37 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
 
 PASSWORD = "Test@2026pw"
+# Real deployments hash with PBKDF2; tests create many accounts and only need correctness.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 _serial = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # Real deployments hash with PBKDF2; tests create many accounts and only need correctness.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # The per-process cache counts failed logins per address (core/auth.py): one test's
+    # failures must not lock the next test's logins out.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def var_in_a_temporary_folder(tmp_path_factory):
+    # The key file (core/crypto.py) and what commands write under var/ go to a folder of this
+    # run's (of this xdist worker's): workers creating one key file at once would race.
+    from django.test import override_settings
+
+    from gongjian.core import crypto
+
+    with override_settings(VAR_DIR=tmp_path_factory.mktemp("var")):
+        saved, crypto._keyring = crypto._keyring, None
+        yield
+        crypto._keyring = saved
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +54,102 @@ def media_root(tmp_path_factory):
 def uploads_in_a_temporary_folder(settings, media_root):
     # Photos uploaded by tests (and the demo's) stay out of the working copy's var/media.
     settings.MEDIA_ROOT = media_root
+
+
+# ---- the shared demo -------------------------------------------------------------------------
+# Building the four demo streets takes half a minute, so it is built once and kept in a
+# transaction that stays open while the tests asking for `demo` run; each of them runs in its
+# own savepoint inside it (pytest-django's `db`), so what one test writes is rolled back before
+# the next. The outer transaction is rolled back as soon as the next test does not ask for
+# `demo`, so no other test ever sees the demo. The demo's tests are moved to the front of the
+# run: pytest-xdist's load distribution hands the first worker a first chunk of a quarter of its
+# share, so they run there one after the other and the demo is built once.
+
+
+class _SharedDemo:
+    def __init__(self, blocker, media_root):
+        self.blocker, self.media_root = blocker, media_root
+        self.accounts = None
+        self._open = None
+
+    def open(self):
+        from django.db import transaction
+        from django.test import override_settings
+
+        from gongjian.demo.build import build_demo
+
+        if self._open is not None:
+            return
+        with self.blocker.unblock(), contextlib.ExitStack() as stack:
+            stack.enter_context(override_settings(MEDIA_ROOT=self.media_root,
+                                                  PASSWORD_HASHERS=FAST_HASHERS))
+            stack.enter_context(transaction.atomic())
+            self.accounts = build_demo()
+            self._open = stack.pop_all()  # kept open; a failed build is rolled back here
+
+    def close(self):
+        from django.db import transaction
+
+        if self._open is None:
+            return
+        stack, self._open, self.accounts = self._open, None, None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            stack.close()
+
+
+_shared_demo: _SharedDemo | None = None
+
+
+def _uses_demo(item):
+    return item is not None and "_demo_database" in getattr(item, "fixturenames", ())
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup, django_db_blocker, media_root):
+    # Session scope sets it up before any test's own `db` transaction, which must nest inside.
+    global _shared_demo
+    shared = _SharedDemo(django_db_blocker, media_root)
+    shared.open()
+    _shared_demo = shared
+    yield shared
+    _shared_demo = None
+    shared.close()
+
+
+@pytest.fixture
+def demo(_demo_database, request, db):
+    """The whole demo (gongjian.demo.build_demo): its accounts, as build_demo returns them.
+    Read it or change it: a test's changes are rolled back after it. Not for transactional
+    tests (browser, live server), which would see or empty the open transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    if ({"transactional_db", "live_server"} & set(request.fixturenames)
+            or (marker is not None and marker.kwargs.get("transaction"))):
+        pytest.fail("the shared demo lives in a transaction; transactional tests cannot use it",
+                    pytrace=False)
+    return _demo_database.accounts
+
+
+def pytest_collection_modifyitems(items):
+    # The demo's tests first and together, so the demo is built once. They are plain database
+    # tests, which pytest-django's own ordering puts before the transactional ones anyway.
+    items[:] = ([item for item in items if _uses_demo(item)]
+                + [item for item in items if not _uses_demo(item)])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Only when a demo test runs after the shared demo was rolled back (tests picked in another
+    # order): build it again before this test's fixtures open their transaction inside it.
+    if _shared_demo is not None and _uses_demo(item):
+        _shared_demo.open()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _shared_demo is not None and not _uses_demo(nextitem):
+        _shared_demo.close()
 
 
 @pytest.fixture

@@ -346,11 +346,9 @@ def _nested(text):
     return False
 
 
-def test_demo_history_is_never_in_the_future_and_quotes_do_not_nest(db):
+def test_demo_history_is_never_in_the_future_and_quotes_do_not_nest(demo):
     from gongjian.alliance.models import Alliance
-    from gongjian.demo.build import build_demo
 
-    build_demo()
     now = timezone.now()
     assert Event.objects.exists()
     assert not Event.objects.filter(at__gt=now).exists()

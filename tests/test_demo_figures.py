@@ -1,19 +1,12 @@
 """The demo's teams and staff give the figures the seed reports quote, through the API, on
 the date demo/people.py documents (FIGURES_AS_OF = 2018-06-30)."""
 
-import pytest
 from rest_framework.test import APIClient
 
-from gongjian.demo.build import build_demo
 from gongjian.demo.people import FIGURES_AS_OF
 
 FIELDS = ("teams", "headcount", "average_age", "aged_35_and_under", "college_or_above",
           "college_or_above_share")
-
-
-@pytest.fixture
-def demo(db):
-    build_demo()
 
 
 def _get(username, url, **params):

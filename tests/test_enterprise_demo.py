@@ -1,15 +1,6 @@
 """The demo's services for companies tell 001's story: the leading group, 4 areas, 25 leaders
 and community heads, 120-odd linked cadres, 8 instructors, 中金启融's 220 亿 capital increase."""
 
-import pytest
-
-from gongjian.demo.build import build_demo
-
-
-@pytest.fixture
-def demo(db):
-    build_demo()
-
 
 def test_jinshan_enterprise_demo(demo):
     from gongjian.core.access import restrict

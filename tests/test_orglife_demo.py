@@ -9,12 +9,9 @@ from collections import Counter, defaultdict
 from fractions import Fraction
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, F, Q
-from django.test import override_settings
 from django.utils import timezone
 
-from gongjian.demo.build import build_demo
 from gongjian.members.choices import Category
 from gongjian.members.models import Membership, TeamSeat
 from gongjian.orglife import demo as orglife_demo
@@ -36,16 +33,6 @@ from gongjian.orgs.models import Organization
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo built once for this module's read-only checks, then rolled back."""
-    with django_db_blocker.unblock(), override_settings(
-            MEDIA_ROOT=tmp_path_factory.mktemp("media")), transaction.atomic():
-        build_demo()
-        yield
-        transaction.set_rollback(True)
 
 
 def today():

@@ -410,11 +410,7 @@ def test_a_liaisons_own_claims_filter(users, tree, client):
 TODO = re.compile(r"待(立项|认领|对接|开始执行|验收|结项)")
 
 
-def test_no_unread_demo_notification_asks_for_a_step_already_taken(db, settings, tmp_path):
-    from gongjian.demo.build import build_demo
-
-    settings.MEDIA_ROOT = tmp_path
-    build_demo()
+def test_no_unread_demo_notification_asks_for_a_step_already_taken(demo):
     labels = {step.label: step.name for step in PROJECT_WORKFLOW}
     checked = 0
     for note in Notification.objects.filter(read_at__isnull=True, url__startswith="/projects/"):

@@ -1,16 +1,7 @@
 """The demo's micro-wishes give seed 002's figures, counted from the wish rows through the API:
 两期“微心愿”，为辖区50余名青少年和10余名老人圆梦; and the demo accounts have wishes to see."""
 
-import pytest
 from rest_framework.test import APIClient
-
-from gongjian.demo.build import build_demo
-
-
-@pytest.fixture
-def demo(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    build_demo()
 
 
 def _client(username):

@@ -7,16 +7,9 @@ party member)."""
 import re
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
-from gongjian.demo.build import build_demo
 from gongjian.wishes.demo import IDEAS, THANKS_ANYONE, THANKS_TO
 from gongjian.wishes.models import Group, Round, Wish, WishEvent
-
-# The database is set up for this module (its read-only tests run inside the demo's
-# transaction, see `demo`).
-pytestmark = pytest.mark.django_db
 
 # What a wish is about: a word of a note must be in the wish's title or description.
 THINGS = ["书包", "课外", "书", "运动鞋", "台灯", "文具", "羽绒服", "篮球", "字典", "画", "科技馆",
@@ -56,14 +49,10 @@ def misfits(note, wish):
     return wrong
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo built once for this module's read-only checks, then rolled back."""
-    with django_db_blocker.unblock(), override_settings(
-            MEDIA_ROOT=tmp_path_factory.mktemp("media")), transaction.atomic():
-        build_demo()
-        yield list(Wish.objects.select_related("round", "claimer_unit"))
-        transaction.set_rollback(True)
+@pytest.fixture
+def wishes(demo):
+    """The demo's wishes."""
+    return list(Wish.objects.select_related("round", "claimer_unit"))
 
 
 def test_the_catalogue_fits_itself():
@@ -81,44 +70,44 @@ def test_the_catalogue_fits_itself():
         assert not [w for w in [*THINGS, *PEOPLE] if w in note], note
 
 
-def test_titles_and_descriptions_read_as_natural_chinese(demo):
-    assert len(demo) > 90
-    for wish in demo:
+def test_titles_and_descriptions_read_as_natural_chinese(wishes):
+    assert len(wishes) > 90
+    for wish in wishes:
         for text in (wish.title, wish.description):
             assert not any(p.search(text) for p in BROKEN), text
         assert wish.description.endswith("。") and wish.description != f"{wish.title}。"
         assert ("年级" in wish.description) <= (wish.group == Group.YOUTH)
-    assert not any(p.search(w.description) for w in demo for p in BROKEN)
+    assert not any(p.search(w.description) for w in wishes for p in BROKEN)
 
 
-def test_no_quotation_marks_nest(demo):
+def test_no_quotation_marks_nest(wishes):
     names = list(Round.objects.values_list("name", flat=True))
     assert names and not [n for n in names if "“" in n or "”" in n]
     assert "会展街道「红驿舫」微心愿认领季" in names
     texts = [*names, *Round.objects.values_list("description", flat=True)]
-    texts += [t for w in demo for t in (w.title, w.description, w.fulfil_note, w.thanks)]
+    texts += [t for w in wishes for t in (w.title, w.description, w.fulfil_note, w.thanks)]
     texts += list(WishEvent.objects.values_list("note", flat=True))
     assert not [t for t in texts if nested_quotes(t)]
     published = WishEvent.objects.filter(step="publish", wish__round__name__contains="红驿舫")
     assert published.first().note == "发布到“会展街道「红驿舫」微心愿认领季”"
 
 
-def test_every_note_fits_its_wish(demo):
-    thanked = [w for w in demo if w.thanks]
+def test_every_note_fits_its_wish(wishes):
+    thanked = [w for w in wishes if w.thanks]
     assert len(thanked) > 40
     assert {w.thanks for w in thanked} & {i.thanks for ideas in IDEAS.values() for i in ideas}
     assert not {(w.title, w.thanks): misfits(w.thanks, w) for w in thanked
                 if misfits(w.thanks, w)}
-    done = [w for w in demo if w.fulfil_note]
+    done = [w for w in wishes if w.fulfil_note]
     assert not {(w.title, w.fulfil_note): misfits(w.fulfil_note, w) for w in done
                 if misfits(w.fulfil_note, w)}
     # The example of the report: no child's joy on an old man's haircut.
-    for wish in demo:
+    for wish in wishes:
         if "理发" in wish.thanks or "理发" in wish.fulfil_note:
             assert "理发" in wish.title
         assert "孩子" not in wish.thanks or wish.group == Group.YOUTH
 
 
-def test_claims_do_not_name_a_member_to_everyone(demo):
+def test_claims_do_not_name_a_member_to_everyone(wishes):
     notes = WishEvent.objects.filter(step="claim").values_list("note", flat=True)
     assert not [n for n in notes if n.startswith("党员")]

@@ -30,6 +30,18 @@ def openapi_spec():
     return OpenAPI.from_dict(spec)
 
 
+@pytest.fixture(scope="session")
+def validated_schema(tmp_path_factory):
+    """The schema `manage.py spectacular --validate --fail-on-warn` writes (a warning fails
+    it), as a dict; generated once per test session."""
+    import yaml
+    from django.core.management import call_command
+
+    target = tmp_path_factory.mktemp("schema") / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    return yaml.safe_load(target.read_text())
+
+
 def validate_response(openapi, response):
     """Raise unless `response` (from a DRF test client) matches the schema for its
     operation and status code."""
