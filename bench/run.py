@@ -103,8 +103,8 @@ def prepare():
 
     log("vacuuming the tables the organisational-life cases read")
     with connection.cursor() as cursor:
-        for table in ("orglife_meeting", "orglife_makeup", "members_membership",
-                      "members_team", "orgs_organization"):
+        for table in ("orglife_meeting", "orglife_makeup", "orglife_heldmonths",
+                      "members_membership", "members_team", "orgs_organization"):
             cursor.execute(f'VACUUM (ANALYZE) "{table}"')
 
 
@@ -388,6 +388,49 @@ def orglife_calendar_branch(ctx):
 
     year, _, codes = _orglife(ctx)
     return ctx.get(ctx.web, reverse("orglife_calendar", args=[ctx.rng.choice(codes), year]))
+
+
+# Volunteer service: the city's figures over a year (about two million check-ins).
+TARGET_MS["volunteer_figures_city"] = 500
+
+
+def _volunteer(ctx):
+    """(the last 365 days, 300 random volunteer numbers of the city), drawn once."""
+    if not hasattr(ctx, "volunteer"):
+        from gongjian.volunteer.models import ServiceRecord, Volunteer
+
+        if not ServiceRecord.objects.filter(org__path__startswith=ctx.root.path).exists():
+            raise BenchSkip("the synthetic city has no volunteer service yet "
+                            "(build it with `gongjian synth --scale city --if-missing`)")
+        today = datetime.date.today()
+        period = {"from": (today - datetime.timedelta(days=364)).isoformat(),
+                  "to": today.isoformat()}
+        ids = list(Volunteer.objects.filter(org__path__startswith=ctx.root.path)
+                   .values_list("pk", flat=True))
+        rng = random.Random(f"{ctx.seed}:volunteer")
+        picks = rng.sample(ids, min(300, len(ids)))
+        numbers = list(Volunteer.objects.filter(pk__in=picks).values_list("number", flat=True))
+        ctx.volunteer = (period, numbers)
+    return ctx.volunteer
+
+
+@case("volunteer_figures_city")
+def volunteer_figures_city(ctx):
+    """The whole city's volunteer figures over the last year (activities, 人次, people, counted
+    hours, beneficiaries; by district and by month), through the API, computed every time: the
+    cache the pages keep is emptied first, so the timing is that of the count."""
+    from django.core.cache import cache
+
+    period, _ = _volunteer(ctx)
+    cache.clear()
+    return ctx.get(ctx.api, "/api/v1/volunteer-stats/", {"org": CITY_CODE, **period})
+
+
+@case("volunteer_person_record")
+def volunteer_person_record(ctx):
+    """One random volunteer's record (totals, star level, by year, latest records)."""
+    _, numbers = _volunteer(ctx)
+    return ctx.get(ctx.api, f"/api/v1/volunteer-stats/volunteers/{ctx.rng.choice(numbers)}/")
 
 
 @case("import_rows_per_s", once=True)

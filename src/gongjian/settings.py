@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "gongjian.enterprise",
     "gongjian.orglife",
     "gongjian.checklists",
+    "gongjian.volunteer",
+    "gongjian.community_reports",
     "gongjian.boards",
     "gongjian.demo",
 ]

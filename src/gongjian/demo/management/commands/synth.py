@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from gongjian.demo.synth import SCALES, build_city, check_tree
 from gongjian.demo.synth_members import build_members, members_present
 from gongjian.demo.synth_orglife import build_orglife, orglife_present
+from gongjian.demo.synth_volunteer import build_volunteer, volunteer_present
 from gongjian.orgs.choices import OrgKind
 from gongjian.orgs.models import Organization
 
 
 class Command(BaseCommand):
     help = ("建立一座合成城市（30,085 个党组织，另设一个根节点；544,000 名党员及各社区班子；"
-            "各党支部当年的组织生活）用于性能测试；--scale small 约为其 1/50，用于快速检查。")
+            "各党支部当年的组织生活；一年的志愿服务）用于性能测试；--scale small 约为其 1/50，用于快速检查。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="city",
@@ -24,9 +25,11 @@ class Command(BaseCommand):
                             help="只建组织、网格和单位，不生成党员和班子（也不生成组织生活）。")
         parser.add_argument("--no-orglife", action="store_true",
                             help="不生成各党支部的组织生活（会议、出席、补学）。")
+        parser.add_argument("--no-volunteer", action="store_true",
+                            help="不生成志愿服务（志愿者、服务队、活动、签到和服务记录）。")
 
     def handle(self, *args, scale, if_missing, seed, full_check, no_members, no_orglife,
-               **options):
+               no_volunteer, **options):
         spec = SCALES[scale]
         root = Organization.objects.filter(code=spec.code).first()
         if root is not None:
@@ -35,15 +38,21 @@ class Command(BaseCommand):
             if no_members:
                 self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
                 return
+            missing = False
             if not members_present(root):
                 self.stdout.write(f"合成城市 {spec.code} 已存在，尚无党员，补建党员和班子。")
                 self._members(root, spec, seed)
-            elif no_orglife or orglife_present(root):
-                self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
-                return
-            if not no_orglife:
+                missing = True
+            if not no_orglife and not orglife_present(root):
                 self.stdout.write(f"合成城市 {spec.code} 尚无组织生活，补建。")
                 self._orglife(root, seed)
+                missing = True
+            if not no_volunteer and not volunteer_present(root):
+                self.stdout.write(f"合成城市 {spec.code} 尚无志愿服务，补建。")
+                self._volunteer(root, seed)
+                missing = True
+            if not missing:
+                self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
             return
 
         summary = build_city(scale, seed=seed, log=lambda line: self.stderr.write(line))
@@ -79,6 +88,8 @@ class Command(BaseCommand):
             self._members(root, spec, seed)
             if not no_orglife:
                 self._orglife(root, seed)
+            if not no_volunteer:
+                self._volunteer(root, seed)
 
     def _members(self, root, spec, seed):
         summary = build_members(root, spec.members, seed=seed,
@@ -112,6 +123,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  支部：齐全 {profiles['complete']:,}，缺少个别项目 {profiles['patchy']:,}，"
             f"缺项较多 {profiles['lax']:,}，一个季度未开展活动 {profiles['hollow']:,}")
+        steps = "，".join(f"{step} {seconds}" for step, seconds in summary["timings"].items())
+        self.stdout.write(f"  各步用时（秒）：{steps}")
+        if summary["sizes"]:
+            sizes = "，".join(f"{table} {size}" for table, size in summary["sizes"].items())
+            self.stdout.write(f"  表大小：{sizes}")
+
+    def _volunteer(self, root, seed):
+        summary = build_volunteer(root, seed=seed, log=lambda line: self.stderr.write(line))
+        self.stdout.write(self.style.SUCCESS(
+            f"已生成志愿服务：{summary['streets']:,} 个街道至 {summary['today']} 的一年，"
+            f"志愿者 {summary['volunteers']:,} 名，服务队 {summary['teams']:,} 支，"
+            f"活动 {summary['activities']:,} 次（全城清洁 {summary['cleanings']:,} 次），"
+            f"用时 {summary['seconds']} 秒。"))
+        self.stdout.write(
+            f"  报名 {summary['signups']:,} 条，签到 {summary['checkins']:,} 次，"
+            f"服务记录 {summary['records']:,} 条；已公示 {summary['published']:,}、"
+            f"已审核 {summary['reviewed']:,}、已结束 {summary['ended']:,}、"
+            f"招募中 {summary['recruiting']:,}、已取消 {summary['cancelled']:,}")
         steps = "，".join(f"{step} {seconds}" for step, seconds in summary["timings"].items())
         self.stdout.write(f"  各步用时（秒）：{steps}")
         if summary["sizes"]:
