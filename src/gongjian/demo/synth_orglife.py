@@ -613,6 +613,42 @@ def orglife_present(root) -> bool:
     return Meeting.objects.filter(org__path__startswith=root.path).exists()
 
 
+def bulk_load(cursor, order, items, draw, *, postgres: bool, rebuild_indexes: bool,
+              per_batch: int, clock, mark: float, progress, log, work_mem: str) -> float:
+    """COPY the tables of `order` (parents first) while `draw(item)` fills them, a batch of
+    `items` at a time, inside the caller's transaction; with `rebuild_indexes` (PostgreSQL)
+    their secondary indexes and foreign keys are dropped for the load and made again after.
+    `progress(done)` is told after each batch. Returns the clock's mark."""
+    raw = cursor.cursor
+    _reserve_ids(cursor, order, postgres)
+    restore = []
+    if rebuild_indexes:
+        # Check what is pending now: ALTER TABLE refuses tables with pending trigger events
+        # (rows written earlier in the same transaction, e.g. the committees or a caller's).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        restore = _drop_secondary(cursor, [t.model._meta.db_table for t in order])
+        mark = clock("drop_indexes_s", mark)
+    for start in range(0, len(items), per_batch):
+        for item in items[start:start + per_batch]:
+            draw(item)
+        mark = clock("draw_s", mark)
+        for table in order:
+            table.flush(raw)
+        mark = clock("write_s", mark)
+        progress(min(start + per_batch, len(items)))
+    if postgres:
+        _advance_sequences(cursor, order)
+    if restore:
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{work_mem}'")
+        for statement in restore:
+            step = time.perf_counter()
+            cursor.execute(statement)
+            log(f"  {statement[:90]}… {time.perf_counter() - step:.1f}s")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        mark = clock("rebuild_indexes_s", mark)
+    return mark
+
+
 def build_orglife(root, *, seed: int = 2026, today: datetime.date | None = None,
                   rebuild_indexes: bool | None = None, log=print) -> dict[str, Any]:
     """Write a year of organisational life for the branches under `root` (see the module's
@@ -645,41 +681,21 @@ def build_orglife(root, *, seed: int = 2026, today: datetime.date | None = None,
     year = _Year(today, rng, tables)
     order = list(tables.values())  # parents first
     with transaction.atomic(), audit.acting_as(suppress=True), connection.cursor() as cursor:
-        raw = cursor.cursor
         team_count, seat_count = _committees(branches, today, random.Random(
             f"{seed}:{root.code}:committees"))
         mark = clock("committees_s", mark)
-        _reserve_ids(cursor, order, postgres)
-        restore = []
-        if rebuild_indexes:
-            # Check what is pending now: ALTER TABLE refuses tables with pending trigger events
-            # (rows written earlier in the same transaction, e.g. the committees or a caller's).
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            restore = _drop_secondary(cursor, [t.model._meta.db_table for t in order])
-            mark = clock("drop_indexes_s", mark)
-        for start in range(0, len(branches), BRANCHES_PER_BATCH):
-            for branch in branches[start:start + BRANCHES_PER_BATCH]:
-                year.branch(branch)
-            mark = clock("draw_s", mark)
-            for table in order:
-                table.flush(raw)
-            mark = clock("write_s", mark)
-            done = min(start + BRANCHES_PER_BATCH, len(branches))
+
+        def progress(done):
             if done % 3000 < BRANCHES_PER_BATCH or done == len(branches):
                 log(f"  {done:,} / {len(branches):,} branches: "
                     f"{tables['meeting'].written:,} meetings, "
                     f"{tables['attendance'].written:,} attendance rows "
                     f"({time.perf_counter() - started:.1f}s)")
-        if postgres:
-            _advance_sequences(cursor, order)
-        if restore:
-            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-            for statement in restore:
-                step = time.perf_counter()
-                cursor.execute(statement)
-                log(f"  {statement[:90]}… {time.perf_counter() - step:.1f}s")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            mark = clock("rebuild_indexes_s", mark)
+
+        mark = bulk_load(cursor, order, branches, year.branch, postgres=postgres,
+                         rebuild_indexes=rebuild_indexes, per_batch=BRANCHES_PER_BATCH,
+                         clock=clock, mark=mark, progress=progress, log=log,
+                         work_mem="1GB")
         # COPY bypasses Meeting.save: the held months of the subtree in one INSERT … SELECT.
         held_months = rollup.rebuild(Organization.objects.filter(path__startswith=root.path))
         mark = clock("held_months_s", mark)

@@ -33,12 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongjian.core import audit
-from gongjian.demo.synth_orglife import (
-    _advance_sequences,
-    _drop_secondary,
-    _reserve_ids,
-    _Table,
-)
+from gongjian.demo.synth_orglife import _Table, bulk_load
 from gongjian.members.models import Person
 from gongjian.orgs.choices import Sector
 from gongjian.orgs.models import Organization
@@ -383,36 +378,17 @@ def build_volunteer(root, *, seed: int = 2026, today: datetime.date | None = Non
     year = _Year(today, rng, tables)
     order = list(tables.values())
     with transaction.atomic(), audit.acting_as(suppress=True), connection.cursor() as cursor:
-        raw = cursor.cursor
-        _reserve_ids(cursor, order, postgres)
-        restore = []
-        if rebuild_indexes:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            restore = _drop_secondary(cursor, [t.model._meta.db_table for t in order])
-            mark = clock("drop_indexes_s", mark)
-        for start in range(0, len(streets), STREETS_PER_BATCH):
-            for street in streets[start:start + STREETS_PER_BATCH]:
-                year.street(street)
-            mark = clock("draw_s", mark)
-            for table in order:
-                table.flush(raw)
-            mark = clock("write_s", mark)
-            done = min(start + STREETS_PER_BATCH, len(streets))
+        def progress(done):
             if done % 20 < STREETS_PER_BATCH or done == len(streets):
                 log(f"  {done:,} / {len(streets):,} streets: "
                     f"{tables['activity'].written:,} activities, "
                     f"{tables['checkin'].written:,} check-ins "
                     f"({time.perf_counter() - started:.1f}s)")
-        if postgres:
-            _advance_sequences(cursor, order)
-        if restore:
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for statement in restore:
-                step = time.perf_counter()
-                cursor.execute(statement)
-                log(f"  {statement[:90]}… {time.perf_counter() - step:.1f}s")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            mark = clock("rebuild_indexes_s", mark)
+
+        mark = bulk_load(cursor, order, streets, year.street, postgres=postgres,
+                         rebuild_indexes=rebuild_indexes, per_batch=STREETS_PER_BATCH,
+                         clock=clock, mark=mark, progress=progress, log=log,
+                         work_mem="512MB")
     mark = clock("commit_s", mark)
     # The figures read the rollup of the records (set-based on PostgreSQL).
     rebuild_rollup()
