@@ -340,3 +340,48 @@ def test_review_reminder_goes_once(tree, users):
     assert reminders.remind_review(today) == 0
     assert Notification.objects.filter(key=f"volunteer-review:{w.ended.pk}",
                                        user=users.community_a).exists()
+
+
+def test_the_organisers_forms_on_a_sign_up_a_pair_and_a_record(tree, users, make_user):
+    """The pages behind 不予录用, 补录签退 and 核定时长: a refusal comes back beside the form
+    with nothing written, a valid form goes through the service and back to the activity."""
+    staff, member, late = users.community_a, users.member, make_user("member", tree.a1)
+    activity = make_activity(tree, users, "清洁", places=1, state="in_progress")
+    services.signup(activity, user=member)
+    waiting = services.signup(activity, user=late)
+    assert waiting.state == "waiting"
+    client = Client()
+    client.force_login(staff)
+    first = Signup.objects.get(activity=activity, volunteer__account=member)
+    page = client.get(f"/activity-signups/{first.pk}/decline/")
+    assert page.status_code == 200 and "名额将递补给候补第一位" in page.content.decode()
+    answer = client.post(f"/activity-signups/{first.pk}/decline/", {"reason": "临时有事"})
+    assert answer.status_code == 302 and answer["Location"] == activity.get_absolute_url()
+    assert Signup.objects.get(pk=first.pk).state == "declined"
+    assert Signup.objects.get(pk=waiting.pk).state == "accepted"
+    scan_in(activity, late, local(9, days=1))
+    pair = CheckIn.objects.get(activity=activity, volunteer__account=late)
+    page = client.get(f"/activity-checkins/{pair.pk}/close/")
+    assert page.status_code == 200 and "签到于" in page.content.decode()
+    before = client.post(f"/activity-checkins/{pair.pk}/close/",
+                         {"out_at": local(8, days=1).strftime("%Y-%m-%dT%H:%M"),
+                          "reason": "忘记签退"})
+    assert before.status_code == 400 and "签退时间须晚于签到时间" in before.content.decode()
+    assert CheckIn.objects.get(pk=pair.pk).out_at is None
+    closed = client.post(f"/activity-checkins/{pair.pk}/close/",
+                         {"out_at": local(11, 30, days=1).strftime("%Y-%m-%dT%H:%M"),
+                          "reason": "忘记签退"})
+    assert closed.status_code == 302 and closed["Location"] == activity.get_absolute_url()
+    assert CheckIn.objects.get(pk=pair.pk).out_manual
+    activity = services.finish(activity, user=staff)
+    record = ServiceRecord.objects.get(activity=activity, volunteer__account=late)
+    page = client.get(f"/service-records/{record.pk}/adjust/")
+    assert page.status_code == 200 and "按规则核算 2.50 小时" in page.content.decode()
+    unreasoned = client.post(f"/service-records/{record.pk}/adjust/",
+                             {"hours": "3", "reason": "", "evaluation": ""})
+    assert unreasoned.status_code == 400 and "调整时长须填写原因" in unreasoned.content.decode()
+    assert ServiceRecord.objects.get(pk=record.pk).hours == Decimal("2.50")
+    adjusted = client.post(f"/service-records/{record.pk}/adjust/",
+                           {"hours": "3", "reason": "提前到场布置", "evaluation": "excellent"})
+    assert adjusted.status_code == 302 and adjusted["Location"] == activity.get_absolute_url()
+    assert ServiceRecord.objects.get(pk=record.pk).hours == Decimal("3.00")

@@ -299,103 +299,82 @@ class ManualEntry(ScopedView):
         return self.page(activity, form, status=400)
 
 
-class SignupDecline(ScopedView):
-    model = Signup
-    action = "change"
-    lookup_field = "pk"
-    template_name = "core/object_form.html"
+class _ActivityRowEdit(ObjectEditView):
+    """A step the organiser takes with a form on one row of an activity (a sign-up, a
+    check-in pair, a record); back to the activity after."""
 
-    def page(self, row, form, status=200):
-        return self.render({"form": form, "title": f"不予录用：{row.volunteer.name}",
-                            "subtitle": f"{row.activity.title} · 名额将递补给候补第一位",
-                            "submit": "确认不予录用", "danger": True,
-                            "cancel": row.activity.get_absolute_url()}, status)
+    lookup_field = "pk"
+    form_takes_user = False
 
     def get_object(self, action=None, queryset=None):
         return super().get_object(action, self.scoped(action).select_related(
             "volunteer", "activity"))
 
-    def get(self, request, pk):
-        return self.page(self.get_object(), ReasonForm())
+    def subtitle(self, obj):
+        return obj.activity.title
 
-    def post(self, request, pk):
-        row = self.get_object()
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.decline(
-                row, user=request.user, reason=form.cleaned_data["reason"]), "已不予录用。")
-            if ok:
-                return redirect(row.activity.get_absolute_url())
-        return self.page(row, form, status=400)
+    def extra_context(self):
+        return {"subtitle": self.subtitle(self.object)}
+
+    def cancel_url(self, obj):
+        return obj.activity.get_absolute_url()
+
+    def success_url(self, saved):
+        return self.object.activity.get_absolute_url()
 
 
-class CheckInClose(ScopedView):
+class SignupDecline(_ActivityRowEdit):
+    model = Signup
+    form_class = ReasonForm
+    title_change = "不予录用：{obj.volunteer.name}"
+    submit_label = "确认不予录用"
+    danger = True
+    saved_message = "已不予录用。"
+
+    def subtitle(self, row):
+        return f"{row.activity.title} · 名额将递补给候补第一位"
+
+    def save(self, form, row):
+        return services.decline(row, user=self.request.user,
+                                reason=form.cleaned_data["reason"])
+
+
+class CheckInClose(_ActivityRowEdit):
     """The organiser closes a missing sign-out, setting the time by hand."""
 
     model = CheckIn
-    action = "change"
-    lookup_field = "pk"
-    template_name = "core/object_form.html"
+    form_class = CloseForm
+    title_change = "补录签退：{obj.volunteer.name}"
+    submit_label = "补录签退"
+    saved_message = "已补录签退。"
 
-    def get_object(self, action=None, queryset=None):
-        return super().get_object(action, self.scoped(action).select_related(
-            "volunteer", "activity"))
+    def subtitle(self, pair):
+        return f"{pair.activity.title} · 签到于 {timezone.localtime(pair.in_at):%Y-%m-%d %H:%M}"
 
-    def page(self, pair, form, status=200):
-        return self.render({"form": form, "title": f"补录签退：{pair.volunteer.name}",
-                            "subtitle": f"{pair.activity.title} · 签到于 "
-                                        f"{timezone.localtime(pair.in_at):%Y-%m-%d %H:%M}",
-                            "submit": "补录签退", "cancel": pair.activity.get_absolute_url()},
-                           status)
+    def initial(self, pair):
+        return {"out_at": timezone.localtime(pair.activity.ends_at).replace(
+            second=0, microsecond=0)}
 
-    def get(self, request, pk):
-        pair = self.get_object()
-        return self.page(pair, CloseForm(initial={"out_at": timezone.localtime(
-            pair.activity.ends_at).replace(second=0, microsecond=0)}))
-
-    def post(self, request, pk):
-        pair = self.get_object()
-        form = CloseForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.close_pair(
-                pair, user=request.user, out_at=form.cleaned_data["out_at"],
-                reason=form.cleaned_data["reason"]), "已补录签退。")
-            if ok:
-                return redirect(pair.activity.get_absolute_url())
-        return self.page(pair, form, status=400)
+    def save(self, form, pair):
+        return services.close_pair(pair, user=self.request.user,
+                                   out_at=form.cleaned_data["out_at"],
+                                   reason=form.cleaned_data["reason"])
 
 
-class RecordAdjust(ScopedView):
+class RecordAdjust(_ActivityRowEdit):
     """Before the review: a record's hours (with the reason) and its evaluation."""
 
     model = ServiceRecord
-    action = "change"
-    lookup_field = "pk"
-    template_name = "core/object_form.html"
+    form_class = AdjustForm
+    title_change = "核定时长：{obj.volunteer.name}"
 
-    def get_object(self, action=None, queryset=None):
-        return super().get_object(action, self.scoped(action).select_related(
-            "volunteer", "activity"))
+    def subtitle(self, record):
+        return (f"{record.activity.title} · 实际 {record.raw_hours} 小时，"
+                f"按规则核算 {record.computed_hours} 小时")
 
-    def page(self, record, form, status=200):
-        return self.render({"form": form, "title": f"核定时长：{record.volunteer.name}",
-                            "subtitle": f"{record.activity.title} · 实际 {record.raw_hours} 小时，"
-                                        f"按规则核算 {record.computed_hours} 小时",
-                            "submit": "保存", "cancel": record.activity.get_absolute_url()},
-                           status)
+    def initial(self, record):
+        return {"hours": record.hours, "reason": record.adjust_reason,
+                "evaluation": record.evaluation}
 
-    def get(self, request, pk):
-        record = self.get_object()
-        return self.page(record, AdjustForm(initial={
-            "hours": record.hours, "reason": record.adjust_reason,
-            "evaluation": record.evaluation}))
-
-    def post(self, request, pk):
-        record = self.get_object()
-        form = AdjustForm(request.POST)
-        if form.is_valid():
-            ok, _ = run_service(request, form, lambda: services.adjust(
-                record, user=request.user, **form.cleaned_data), "已保存。")
-            if ok:
-                return redirect(record.activity.get_absolute_url())
-        return self.page(record, form, status=400)
+    def save(self, form, record):
+        return services.adjust(record, user=self.request.user, **form.cleaned_data)
