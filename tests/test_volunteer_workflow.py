@@ -272,6 +272,38 @@ def test_hours_review_publicity_and_stars(tree, users, make_user, settings):
         services.issue_certificate(volunteer, user=member, issuer=tree.a)
 
 
+def test_the_daily_cap_is_the_persons_across_activities(tree, users):
+    """RULES §10: at most 8 hours a day — for the person, not per activity. The activity
+    finished first keeps its hours; a later one that day counts what is left, and adjusting it
+    cannot go above that."""
+    staff, member = users.community_a, users.member
+    morning = make_activity(tree, users, "早市秩序维护", state="in_progress")
+    evening = make_activity(tree, users, "夜间巡逻", state="in_progress")
+    other_day = make_activity(tree, users, "周末清洁", state="in_progress")
+    for activity in (morning, evening, other_day):
+        services.signup(activity, user=member)
+    scan_in(morning, member, local(6, days=1))
+    scan_out(morning, member, local(12, days=1))      # 6 h
+    scan_in(evening, member, local(14, days=1))
+    scan_out(evening, member, local(18, 40, days=1))  # 4.67 h, but only 2 h are left
+    scan_in(other_day, member, local(14, days=2))
+    scan_out(other_day, member, local(18, 40, days=2))
+    services.finish(morning, user=staff)
+    services.finish(evening, user=staff)
+    services.finish(other_day, user=staff)
+    hours = {r.activity_id: (r.raw_hours, r.hours)
+             for r in ServiceRecord.objects.filter(volunteer__account=member)}
+    assert hours[morning.pk] == (Decimal("6.00"), Decimal("6.00"))
+    assert hours[evening.pk] == (Decimal("4.67"), Decimal("2.00"))
+    assert hours[other_day.pk] == (Decimal("4.67"), Decimal("4.50"))  # another day: its own cap
+    late = ServiceRecord.objects.get(activity=evening, volunteer__account=member)
+    refused(lambda: services.adjust(late, user=staff, hours="3", reason="补录"),
+            "服务 1 天最多计 2.00 小时（当日在其他活动已计 6.00 小时）。", status=400)
+    services.adjust(late, user=staff, hours="1.5", reason="提前离开")
+    late.refresh_from_db()
+    assert late.hours == Decimal("1.50")
+
+
 def test_manual_entries_are_flagged_and_audited(tree, users):
     activity = make_activity(tree, users, "清洁", state="in_progress")
     services.signup(activity, user=users.resident)

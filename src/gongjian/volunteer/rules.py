@@ -9,8 +9,9 @@ read through `setting()`, so a district overrides them in settings
 change; the defaults are the values RULES gives.
 
 Hours of one record: the complete pairs of each day are summed (actual time between sign-in
-and sign-out), capped at `daily_cap_hours`, then rounded (default down to half hours); the
-days are added. An open pair (no sign-out) earns nothing until the organiser closes it.
+and sign-out), capped at `daily_cap_hours` — a person's cap for the day, so the hours already
+counted that day at the volunteer's other activities come off it — then rounded (default down
+to half hours); the days are added. An open pair (no sign-out) earns nothing until the organiser closes it.
 """
 
 from __future__ import annotations
@@ -80,21 +81,26 @@ def round_hours(hours: Decimal) -> Decimal:
     return (steps * unit).quantize(HUNDREDTH)
 
 
-def day_hours(pairs: Iterable[tuple[datetime.datetime, datetime.datetime | None]]) -> Decimal:
+def day_hours(pairs: Iterable[tuple[datetime.datetime, datetime.datetime | None]],
+              already: Decimal = Decimal("0")) -> Decimal:
     """The hours one day's pairs earn: complete pairs summed on the exact seconds, capped at
-    the daily cap, rounded."""
+    the daily cap less the hours `already` counted that day at other activities (the cap is
+    the person's, not the activity's), rounded."""
     seconds = sum(max(0, int((out - start).total_seconds()))
                   for start, out in pairs if out is not None)
     exact = Decimal(seconds) / Decimal(3600)
-    capped = min(exact, Decimal(str(setting("daily_cap_hours"))))
-    return round_hours(capped)
+    room = max(Decimal("0"), Decimal(str(setting("daily_cap_hours"))) - already)
+    return round_hours(min(exact, room))
 
 
 def record_hours(pairs: Iterable[tuple[datetime.date, datetime.datetime,
-                                       datetime.datetime | None]]
+                                       datetime.datetime | None]],
+                 already: dict[datetime.date, Decimal] | None = None
                  ) -> tuple[Decimal, Decimal, int]:
     """(raw, counted, open) of one volunteer's pairs at one activity: the actual time of the
-    complete pairs, the hours they earn day by day under the rules, and how many are open."""
+    complete pairs, the hours they earn day by day under the rules (less, per day, what
+    `already` holds for that day at the volunteer's other activities), and how many are open."""
+    already = already or {}
     by_day: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime | None]]] = {}
     raw_seconds, open_pairs = 0, 0
     for day, start, out in pairs:
@@ -104,7 +110,8 @@ def record_hours(pairs: Iterable[tuple[datetime.date, datetime.datetime,
         else:
             raw_seconds += max(0, int((out - start).total_seconds()))
     raw = (Decimal(raw_seconds) / Decimal(3600)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
-    counted = sum((day_hours(p) for p in by_day.values()), Decimal("0")).quantize(HUNDREDTH)
+    counted = sum((day_hours(p, already.get(day, Decimal("0"))) for day, p in by_day.items()),
+                  Decimal("0")).quantize(HUNDREDTH)
     return raw, counted, open_pairs
 
 

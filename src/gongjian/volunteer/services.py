@@ -641,10 +641,29 @@ def close_pair(pair: CheckIn, *, user: User, out_at: datetime.datetime,
 
 # ---- records and hours -----------------------------------------------------------------------
 
+def hours_elsewhere(activity: Activity, volunteer: Volunteer,
+                    days: Iterable[datetime.date]) -> dict[datetime.date, Decimal]:
+    """The hours the volunteer's pairs earn on these days at their other activities whose
+    records are written (the activity finished first keeps its hours): what comes off the
+    daily cap for this one."""
+    per_activity_day: dict[tuple[int, datetime.date], list] = {}
+    for activity_id, day, in_at, out_at in (
+            CheckIn.objects.filter(volunteer=volunteer, day__in=set(days),
+                                   activity__records__volunteer=volunteer)
+            .exclude(activity=activity).order_by()
+            .values_list("activity_id", "day", "in_at", "out_at")):
+        per_activity_day.setdefault((activity_id, day), []).append((in_at, out_at))
+    already: dict[datetime.date, Decimal] = {}
+    for (_activity_id, day), pairs in per_activity_day.items():
+        already[day] = already.get(day, Decimal("0")) + rules.day_hours(pairs)
+    return already
+
+
 def _write_record(activity: Activity, volunteer: Volunteer, user: Any) -> ServiceRecord:
     pairs = list(CheckIn.objects.filter(activity=activity, volunteer=volunteer)
                  .values_list("day", "in_at", "out_at"))
-    raw, counted, open_pairs = rules.record_hours(pairs)
+    already = hours_elsewhere(activity, volunteer, (p[0] for p in pairs))
+    raw, counted, open_pairs = rules.record_hours(pairs, already)
     date = min((p[0] for p in pairs), default=timezone.localtime(activity.starts_at).date())
     record = ServiceRecord.objects.filter(activity=activity, volunteer=volunteer).first()
     if record is None:
@@ -704,11 +723,16 @@ def adjust(record: ServiceRecord, *, user: User, hours: Any, reason: str,
             raise DomainError(f"活动当前为“{activity.get_state_display()}”，不能调整时长。")
         locked = ServiceRecord.objects.select_related("volunteer").get(pk=record.pk)
         value = _hours(hours)
-        days = CheckIn.objects.filter(activity=activity, volunteer=locked.volunteer) \
-            .values("day").distinct().count() or 1
-        cap = Decimal(str(rules.setting("daily_cap_hours"))) * days
+        days = set(CheckIn.objects.filter(activity=activity, volunteer=locked.volunteer)
+                   .values_list("day", flat=True)) or {record.date}
+        daily = Decimal(str(rules.setting("daily_cap_hours")))
+        elsewhere = hours_elsewhere(activity, locked.volunteer, days)
+        cap = sum((max(Decimal("0"), daily - elsewhere.get(day, Decimal("0"))) for day in days),
+                  Decimal("0"))
         if value > cap:
-            raise _bad(f"服务 {days} 天最多计 {cap} 小时。", "hours")
+            taken = sum(elsewhere.values(), Decimal("0"))
+            raise _bad(f"服务 {len(days)} 天最多计 {cap} 小时"
+                       + (f"（当日在其他活动已计 {taken} 小时）。" if taken else "。"), "hours")
         reason = (reason or "").strip()
         changed = value != locked.hours
         if changed and not reason:
