@@ -1,7 +1,8 @@
-"""The rollup the figures read (RecordTally, ServiceDays) agrees with the service records after
-every path that writes them: the activity's steps, hand-made sign-outs, the ledger import, the
-demos, a deletion, a merge of organisations; and the figures read from it are those counted
-from the records, for periods that start and end inside a month."""
+"""The rollup the figures read (RecordTally, ServiceDays, the people bitmaps) agrees with the
+service records after every path that writes them: the activity's steps, hand-made sign-outs,
+the ledger import, the demos, a deletion, a merge and a move of organisations; and the figures
+read from it are those counted from the records, for periods that start and end inside a month,
+for a user who reaches the whole subtree (bitmaps) and one who reaches part of it (days)."""
 
 import datetime
 from collections import defaultdict
@@ -11,15 +12,22 @@ import pytest
 from access_volunteer import make_activity
 from django.db.models import Count, Sum
 from django.utils import timezone
+from pyroaring import BitMap
 from test_volunteer_import import LEDGER_SPEC, ledger_row, workbook
 from test_volunteer_stats import held, volunteer
 from test_volunteer_workflow import local, scan_in, scan_out
 
 from gongjian.orgs.models import Organization
-from gongjian.orgs.services import merge_organizations
+from gongjian.orgs.services import merge_organizations, move_organization
 from gongjian.volunteer import services, stats
 from gongjian.volunteer.imports import LedgerImporter
-from gongjian.volunteer.models import CheckIn, RecordTally, ServiceDays, ServiceRecord
+from gongjian.volunteer.models import (
+    CheckIn,
+    PeopleBits,
+    RecordTally,
+    ServiceDays,
+    ServiceRecord,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -37,7 +45,17 @@ def expected():
     days: dict = defaultdict(lambda: [0] * 12)
     for v, org, day in ServiceRecord.objects.values_list("volunteer_id", "org_id", "date"):
         days[v, org, day.year][day.month - 1] |= 1 << (day.day - 1)
-    return {k: tuple(v) for k, v in tallies.items()}, {k: tuple(v) for k, v in days.items()}
+    bits: dict = defaultdict(set)
+    paths = dict(Organization.objects.values_list("pk", "path"))
+    ids = {path: pk for pk, path in paths.items()}
+    for v, org, day in ServiceRecord.objects.values_list("volunteer_id", "org_id", "date"):
+        path = paths[org]
+        for end in range(Organization.steplen, len(path) + 1, Organization.steplen):
+            root = ids[path[:end]]
+            bits[root, day.year, day.month, 0].add(v)
+            bits[root, day.year, day.month, day.day].add(v)
+    return ({k: tuple(v) for k, v in tallies.items()}, {k: tuple(v) for k, v in days.items()},
+            dict(bits))
 
 
 def kept():
@@ -51,7 +69,10 @@ def kept():
         masks = days[row.volunteer_id, row.org_id, row.year]
         for i, name in enumerate(MONTHS):
             masks[i] |= getattr(row, name)
-    return {k: tuple(v) for k, v in tallies.items()}, {k: tuple(v) for k, v in days.items()}
+    bits = {(b.org_id, b.year, b.month, b.day): set(BitMap.deserialize(bytes(b.bits)))
+            for b in PeopleBits.objects.all()}
+    return ({k: tuple(v) for k, v in tallies.items()}, {k: tuple(v) for k, v in days.items()},
+            bits)
 
 
 def assert_agrees():
@@ -82,6 +103,7 @@ def test_the_activity_steps_keep_the_rollup(tree, users, make_user):
     assert_agrees()
     activity.delete()  # the records go with their activity, and so does the rollup
     assert not RecordTally.objects.exists() and not ServiceDays.objects.exists()
+    assert not PeopleBits.objects.exists()
 
 
 def test_the_ledger_import_keeps_the_rollup(tree, users):
@@ -113,14 +135,21 @@ def test_figures_from_the_rollup_are_those_of_the_records(tree, users):
                         survivor=Organization.objects.get(pk=tree.b1.pk))
     assert ServiceDays.objects.filter(volunteer=jia, org=tree.b1).count() == 2
     assert_agrees()
+    # And the branch moves to the other community: its days leave B's bitmaps for A's.
+    move_organization(Organization.objects.get(pk=tree.b1.pk), user=users.street,
+                      new_parent=Organization.objects.get(pk=tree.a.pk))
+    assert_agrees()
     for start, end in ((first, TODAY), (first + datetime.timedelta(days=1), TODAY),
                        (first + datetime.timedelta(days=2), TODAY - datetime.timedelta(days=3)),
                        (TODAY - datetime.timedelta(days=400), TODAY)):
         for org in (tree.s, tree.a, tree.b):
             org = Organization.objects.get(pk=org.pk)  # paths as they are after the merge
             query = stats.Query(org=org, start=start, end=end)
-            rolled = stats._rolled_up(users.street, query, TODAY)
-            counted = stats._counted(users.street, query, TODAY)
-            assert rolled[2] == counted[2]
-            assert rolled[1] == counted[1]
-            assert rolled[0] == counted[0]
+            # The street's staff reach every subtree whole (bitmaps); a community's staff,
+            # asking for the street, reach part of it (days).
+            for user in (users.street, users.community_a):
+                rolled = stats._rolled_up(user, query, TODAY)
+                counted = stats._counted(user, query, TODAY)
+                assert rolled[2] == counted[2]
+                assert rolled[1] == counted[1]
+                assert rolled[0] == counted[0]

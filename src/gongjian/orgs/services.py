@@ -26,6 +26,7 @@ from gongjian.core.workflow import record_event
 
 from .choices import GRID_OWNER_KINDS
 from .models import Building, Grid, GridPost, GridRole, Organization, Unit
+from .signals import tree_changed, tree_changing
 
 M = TypeVar("M", Building, Unit, GridRole)
 
@@ -38,6 +39,12 @@ MERGE_KEEPS = {("orgs", "orgevent"), ("core", "rolegrant"), ("orgs", "organizati
 DISSOLVE_BLOCKERS: list[tuple[str, str, Q | None]] = [
     ("grids", "个网格", None),
 ]
+
+
+def register_merge_keep(app_label: str, model_name: str) -> None:
+    """Rows of this model stay with the absorbed organisation in a merge (their app moves
+    what they derive from itself, on `tree_changed`)."""
+    MERGE_KEEPS.add((app_label, model_name))
 
 
 def register_dissolve_blocker(related_name: str, unit_label: str,
@@ -130,7 +137,10 @@ def move_organization(org: Organization, *, user: User,
     _placement(org.kind, new_parent)
     before = {"parent": old_parent.code if old_parent else None, "path": org.path}
     with transaction.atomic():
+        moving = {"paths": [org.path], "context": {}}
+        tree_changing.send(Organization, **moving)
         Organization.objects.move(org, new_parent, "last-child")
+        tree_changed.send(Organization, **moving)
         org.refresh_from_db()
         require_scope(user, "move", org)
         after = {"parent": new_parent.code, "path": org.path}
@@ -182,6 +192,8 @@ def merge_organizations(absorbed: Organization, *, user: User, survivor: Organiz
     if absorbed.grids.exists() and survivor.kind not in GRID_OWNER_KINDS:
         raise DomainError(f"“{absorbed.name}”有网格，{survivor.get_kind_display()}不能接收网格。")
     with transaction.atomic():
+        moving = {"paths": [absorbed.path], "context": {}}
+        tree_changing.send(Organization, **moving)
         moved_children = []
         for child in children:
             child = Organization.objects.get(pk=child.pk)  # paths shift after each move
@@ -192,6 +204,7 @@ def merge_organizations(absorbed: Organization, *, user: User, survivor: Organiz
             count = model._default_manager.filter(**{field: absorbed}).update(**{field: survivor})
             if count:
                 moved[f"{model._meta.label_lower}.{field}"] = count
+        tree_changed.send(Organization, **moving)
         absorbed = Organization.objects.get(pk=absorbed.pk)
         absorbed.dissolved_on = on
         absorbed.merged_into = survivor

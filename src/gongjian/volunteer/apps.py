@@ -14,9 +14,17 @@ class VolunteerConfig(capabilities.Capability):
 
         from gongjian.core import navigation
         from gongjian.core.access import extend_role_permissions, perms
-        from gongjian.orgs.services import register_dissolve_blocker, register_merge_label
+        from gongjian.orgs.services import (
+            register_dissolve_blocker,
+            register_merge_keep,
+            register_merge_label,
+        )
+        from gongjian.orgs.signals import tree_changed, tree_changing
 
-        from . import reminders  # noqa: F401  (registers the daily sweeps)
+        from . import (
+            people,
+            reminders,  # noqa: F401  (registers the daily sweeps)
+        )
         from .models import Activity, Team
 
         history = perms("volunteer", "activityevent", "view")
@@ -67,3 +75,8 @@ class VolunteerConfig(capabilities.Capability):
         # Rollups of the records: they move with them and are not told apart in the history.
         register_merge_label("volunteer.recordtally.org", "")
         register_merge_label("volunteer.servicedays.org", "")
+        # The people bitmaps are kept per subtree: the services move their bits when the tree
+        # moves, and a merge leaves their rows alone.
+        register_merge_keep("volunteer", "peoplebits")
+        tree_changing.connect(people.leave_old_ancestors, dispatch_uid="volunteer-people-leave")
+        tree_changed.connect(people.join_new_ancestors, dispatch_uid="volunteer-people-join")

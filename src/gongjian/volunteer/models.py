@@ -610,6 +610,30 @@ class ServiceDays(models.Model):
         return f"{self.volunteer_id} · {self.org_id} · {self.year}"
 
 
+class PeopleBits(models.Model):
+    """The ids of the volunteers who served within one organisation's subtree on one day
+    (`day` 1–31) or in one month (`day` 0), as a serialised roaring bitmap: the distinct
+    people of any period are the size of a union of a few of these (`volunteer.people`).
+    Derived from ServiceDays by the services; never edited by hand. A merge leaves these rows
+    where they are: the services move the bits themselves."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+",
+                            verbose_name="组织")
+    year = models.PositiveSmallIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月份")
+    day = models.PositiveSmallIntegerField("日")
+    bits = models.BinaryField("志愿者集合")
+
+    class Meta:
+        verbose_name = "志愿服务人数位图"
+        verbose_name_plural = "志愿服务人数位图"
+        constraints = [models.UniqueConstraint(fields=["org", "year", "month", "day"],
+                                               name="volunteer_peoplebits_key")]
+
+    def __str__(self):
+        return f"{self.org_id} · {self.year}-{self.month:02d}-{self.day:02d}"
+
+
 @receiver(post_save, sender=ServiceRecord)
 @receiver(post_delete, sender=ServiceRecord)
 def _record_written(sender, instance: ServiceRecord, **kwargs) -> None:

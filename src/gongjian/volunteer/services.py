@@ -29,7 +29,7 @@ from gongjian.core.workflow import Step, Workflow, record_event
 from gongjian.members.models import Membership, Person
 from gongjian.orgs.models import Organization, Unit
 
-from . import rules, tokens
+from . import people, rules, tokens
 from .models import (
     ACTIVE_SIGNUP,
     Activity,
@@ -840,32 +840,42 @@ def refresh_rollup(activity_ids: Iterable[int]) -> None:
 def refresh_rollup_of(activity_ids: Iterable[int], volunteer_ids: Iterable[int]) -> None:
     """Rewrite the tallies of these activities and the days of these volunteers."""
     for chunk in _chunks(activity_ids):
-        RecordTally.objects.filter(activity_id__in=chunk).delete()
-        groups = (ServiceRecord.objects.filter(activity_id__in=chunk).order_by()
-                  .values("activity_id", "org_id", "date", "counts_from")
-                  .annotate(n=Count("id"), total=Sum("hours")))
-        RecordTally.objects.bulk_create(
-            [RecordTally(activity_id=g["activity_id"], org_id=g["org_id"], date=g["date"],
-                         counts_from=g["counts_from"], records=g["n"], hours=g["total"])
-             for g in groups], batch_size=1000)
+        _rewrite_tallies(chunk)
     refresh_service_days(volunteer_ids)
 
 
+def _rewrite_tallies(activity_ids: list[int]) -> None:
+    RecordTally.objects.filter(activity_id__in=activity_ids).delete()
+    groups = (ServiceRecord.objects.filter(activity_id__in=activity_ids).order_by()
+              .values("activity_id", "org_id", "date", "counts_from")
+              .annotate(n=Count("id"), total=Sum("hours")))
+    RecordTally.objects.bulk_create(
+        [RecordTally(activity_id=g["activity_id"], org_id=g["org_id"], date=g["date"],
+                     counts_from=g["counts_from"], records=g["n"], hours=g["total"])
+         for g in groups], batch_size=1000)
+
+
 def refresh_service_days(volunteer_ids: Iterable[int]) -> None:
-    """Rewrite the ServiceDays rows of these volunteers from all their records."""
+    """Rewrite the ServiceDays rows of these volunteers from all their records, and move
+    their bits in the people bitmaps."""
     for chunk in _chunks(volunteer_ids):
-        ServiceDays.objects.filter(volunteer_id__in=chunk).delete()
-        rows: dict[tuple[int, int, int], ServiceDays] = {}
-        for volunteer_id, org_id, day in (ServiceRecord.objects.filter(volunteer_id__in=chunk)
-                                          .order_by().values_list("volunteer_id", "org_id",
-                                                                  "date")):
-            row = rows.get((volunteer_id, org_id, day.year))
-            if row is None:
-                row = rows[volunteer_id, org_id, day.year] = ServiceDays(
-                    volunteer_id=volunteer_id, org_id=org_id, year=day.year)
-            field = f"m{day.month:02d}"
-            setattr(row, field, getattr(row, field) | (1 << (day.day - 1)))
-        ServiceDays.objects.bulk_create(rows.values(), batch_size=1000)
+        before = people.service_day_rows(chunk)
+        _rewrite_service_days(chunk)
+        people.refresh(chunk, before)
+
+
+def _rewrite_service_days(volunteer_ids: list[int]) -> None:
+    ServiceDays.objects.filter(volunteer_id__in=volunteer_ids).delete()
+    rows: dict[tuple[int, int, int], ServiceDays] = {}
+    for volunteer_id, org_id, day in (ServiceRecord.objects.filter(volunteer_id__in=volunteer_ids)
+                                      .order_by().values_list("volunteer_id", "org_id", "date")):
+        row = rows.get((volunteer_id, org_id, day.year))
+        if row is None:
+            row = rows[volunteer_id, org_id, day.year] = ServiceDays(
+                volunteer_id=volunteer_id, org_id=org_id, year=day.year)
+        field = f"m{day.month:02d}"
+        setattr(row, field, getattr(row, field) | (1 << (day.day - 1)))
+    ServiceDays.objects.bulk_create(rows.values(), batch_size=1000)
 
 
 # Set-based on PostgreSQL, for a city's records at once (the synthetic city, the migration).
@@ -885,20 +895,27 @@ REBUILD_ROLLUP_SQL = (
 )
 
 
-def rebuild_rollup() -> None:
-    """Rebuild the whole rollup from the records."""
+def rebuild_rollup(*, people_bits: bool = True) -> None:
+    """Rebuild the whole rollup from the records (the people bitmaps too, unless a migration
+    that predates them asks)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         RecordTally.objects.all().delete()
         ServiceDays.objects.all().delete()
-        refresh_rollup(Activity.objects.filter(records__isnull=False)
-                       .values_list("pk", flat=True).distinct())
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        for statement in REBUILD_ROLLUP_SQL:
-            cursor.execute(statement)
+        for chunk in _chunks(Activity.objects.filter(records__isnull=False)
+                             .values_list("pk", flat=True).distinct()):
+            _rewrite_tallies(chunk)
+        for chunk in _chunks(ServiceRecord.objects.values_list("volunteer_id", flat=True)
+                             .distinct()):
+            _rewrite_service_days(chunk)
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            for statement in REBUILD_ROLLUP_SQL:
+                cursor.execute(statement)
+    if people_bits:
+        people.rebuild()
 
 
 # ---- a volunteer's totals and certificates -----------------------------------------------------

@@ -17,8 +17,9 @@ subtrees; a unit's liaison sees the activities of the unit's teams. Breakdowns: 
 children of the organisation (its own activities under its own name) — or, without an
 organisation, by organiser — and by month. A subtree's figures read the rollup the services
 keep beside the records (RecordTally: 人次 and hours per activity, day and counting date;
-ServiceDays: the days each volunteer served per organiser and year, for the distinct people)
-and Activity; a team's, a unit's and a liaison's are counted from ServiceRecord itself (which
+PeopleBits: who served within each subtree per day and month, for the distinct people — or,
+for a user who reaches only part of the subtree, ServiceDays: the days each volunteer served
+per organiser and year) and Activity; a team's, a unit's and a liaison's are counted from ServiceRecord itself (which
 carries copies of the organiser, the date and the counting date).
 """
 
@@ -48,6 +49,7 @@ from gongjian.core.access import (
 )
 from gongjian.orgs.models import Organization, Unit
 
+from . import people as people_bits
 from . import rules
 from .figures import Turnout, turnout_of
 from .models import Activity, RecordTally, ServiceDays, ServiceRecord, State, Team, Volunteer
@@ -442,10 +444,48 @@ def _rolled_up(user, query: Query, today: datetime.date) -> tuple[dict, dict, Tu
         for entry in table.values():
             entry["hours"] = plain_hours(entry["hours"])
 
+    if any(query.org.path.startswith(org.path) for org in org_reach(user)):
+        people = _people_from_bits(query, add)
+    else:
+        people = _people_from_days(query, within, child, add)
+    by_key.pop(None, None)
+    by_month.pop(None, None)
+    return by_key, by_month, Turnout(person_times=person_times, people=people or 0)
+
+
+def _period_days(query: Query) -> tuple[list[tuple[int, int, int]], Q]:
     masks = _month_masks(query)
     period = Q(pk__in=[])
     for year, month, bits in masks:
         period |= _served_in(year, month, bits)
+    return masks, period
+
+
+def _people_from_bits(query: Query, add) -> int:
+    """Distinct people of a subtree the user reaches whole: from the people bitmaps of the
+    organisation and of its children; those of its own activities from its own days."""
+    assert query.org is not None
+    org = query.org
+    children = dict(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1)
+                    .values_list("pk", "path"))
+    counted = people_bits.people([org.pk, *children], query.start, query.end)
+    for pk, path in children.items():
+        if counted[pk]["total"]:
+            add(path, None, people=counted[pk]["total"])
+    _masks, period = _period_days(query)
+    own = ServiceDays.objects.filter(period, org=org).values("volunteer_id").distinct().count()
+    if own:
+        add(org.path, None, people=own)
+    for month, n in counted[org.pk]["months"].items():
+        if n:
+            add(None, month, people=n)
+    return counted[org.pk]["total"]
+
+
+def _people_from_days(query: Query, within: Q, child, add) -> int:
+    """Distinct people where the user reaches only part of the subtree: from the days each
+    volunteer served (ServiceDays) within the reach."""
+    masks, period = _period_days(query)
     days = ServiceDays.objects.filter(within, period).order_by()
     # A volunteer may have rows at several organisers and years: one row each first.
     per_volunteer = days.values("volunteer_id").annotate(**{
@@ -465,9 +505,7 @@ def _rolled_up(user, query: Query, today: datetime.date) -> tuple[dict, dict, Tu
     for (year, month, _bits), n in zip(masks, monthly, strict=True):
         if n:
             add(None, f"{year:04d}-{month:02d}", people=int(n))
-    by_key.pop(None, None)
-    by_month.pop(None, None)
-    return by_key, by_month, Turnout(person_times=person_times, people=people or 0)
+    return people or 0
 
 
 # ---- one volunteer -----------------------------------------------------------------------------

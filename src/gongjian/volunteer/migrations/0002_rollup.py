@@ -59,10 +59,11 @@ class Migration(migrations.Migration):
 
 
 def backfill(apps, schema_editor):
-    # The rollup is derived from the records: build it from those already written.
+    # The rollup is derived from the records: build it from those already written (the
+    # people bitmaps come with their own migration).
     from gongjian.volunteer.services import rebuild_rollup
 
-    rebuild_rollup()
+    rebuild_rollup(people_bits=False)
 
 
 Migration.operations.append(migrations.RunPython(backfill, migrations.RunPython.noop))
