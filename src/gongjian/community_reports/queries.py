@@ -53,7 +53,9 @@ def my_section(user: Any) -> dict[str, Any] | None:
 
 def with_figures(reports: Any, year: int, on: datetime.date | None = None) -> list[dict]:
     """Each report with its figures for `year` (hours, expectation, short)."""
-    return [{"report": r, **services.year_figures(r, year, on)} for r in reports]
+    reports = list(reports)
+    figures = services.year_figures_of(reports, year, on)
+    return [{"report": r, **figures[r.pk]} for r in reports]
 
 
 def year_end_rows(user: Any, year: int, *, short_only: bool = True,
@@ -82,10 +84,9 @@ def unit_summary(user: Any, unit: Any, year: int, quarter: int) -> dict[str, Any
     today = timezone.localdate()
     reports = services.active_in(reports_for(user).filter(unit=unit), first, last) \
         .order_by("person__name", "id")
-    rows = []
-    for report in reports:
-        figures = services.year_figures(report, year, on=today)
-        rows.append({"report": report, "quarter_hours": services.hours_between(
-            report, first, last, on=today), **figures})
+    reports = list(reports)
+    figures = services.year_figures_of(reports, year, on=today)
+    quarter = services.hours_of_reports(reports, first, last, on=today)
+    rows = [{"report": r, "quarter_hours": quarter[r.pk], **figures[r.pk]} for r in reports]
     return {"unit": unit, "year": year, "quarter": quarter, "first": first, "last": last,
             "rows": rows, "short": sum(1 for r in rows if r["short"])}

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from gongjian.core.access import restrict
@@ -34,9 +34,7 @@ from gongjian.core.workflow import Step, Workflow, record_event
 from gongjian.members.models import Membership, Person
 from gongjian.orgs.models import Grid, Organization, Unit, ancestor_paths
 from gongjian.projects.models import Category, Demand
-from gongjian.volunteer.figures import hours_of
-from gongjian.volunteer.models import Volunteer
-from gongjian.volunteer.services import counted_records
+from gongjian.volunteer.models import ServiceRecord, Volunteer
 
 from . import rules
 from .models import ACTIVE_STATES, Availability, EndReason, Grade, Report, ReportEvaluation, State
@@ -332,21 +330,46 @@ def volunteer_for(report: Report) -> Volunteer | None:
             or Volunteer.objects.filter(account__person_id=report.person_id).first())
 
 
+def hours_of_reports(reports: Iterable[Report], first: datetime.date, last: datetime.date,
+                     on: datetime.date | None = None) -> dict[int, Decimal]:
+    """Counted hours (volunteer.services.counted_records, as of `on`) of service dated from
+    `first` to `last`, in activities organised in each report's community subtree (rules.py),
+    for many reports in three queries: the volunteers of their persons (by the person, else by
+    the person's account), then those volunteers' hours per organiser."""
+    reports = list(reports)
+    on = on or timezone.localdate()
+    persons = {r.person_id for r in reports}
+    by_person: dict[int, int] = {}
+    # By the person first, else by the person's account (as volunteer_for).
+    for pk, person_id in (Volunteer.objects.filter(person_id__in=persons)
+                          .order_by("pk").values_list("pk", "person_id")):
+        by_person.setdefault(person_id, pk)
+    for pk, account_person_id in (
+            Volunteer.objects.filter(account__person_id__in=persons - set(by_person))
+            .order_by("pk").values_list("pk", "account__person_id")):
+        by_person.setdefault(account_person_id, pk)
+    hours: dict[int, list[tuple[str, Decimal]]] = {}
+    for volunteer_id, path, total in (
+            ServiceRecord.objects.filter(volunteer_id__in=set(by_person.values()),
+                                         counts_from__lte=on, date__gte=first, date__lte=last)
+            .order_by().values_list("volunteer_id", "org__path").annotate(total=Sum("hours"))):
+        hours.setdefault(volunteer_id, []).append((path, total))
+    result = {}
+    for report in reports:
+        community = report.community.path
+        result[report.pk] = sum((total for path, total in hours.get(by_person.get(
+            report.person_id), []) if path.startswith(community)), Decimal("0"))
+    return result
+
+
 def hours_between(report: Report, first: datetime.date, last: datetime.date,
                   on: datetime.date | None = None) -> Decimal:
-    """Counted hours (volunteer.services.counted_records, as of `on`) of service dated from
-    `first` to `last`, in activities organised in the community's subtree (rules.py)."""
-    volunteer = volunteer_for(report)
-    if volunteer is None:
-        return Decimal("0")
-    records = counted_records(volunteer, on).filter(
-        date__gte=first, date__lte=last, org__path__startswith=report.community.path)
-    return hours_of(records)
+    """One report's hours (hours_of_reports)."""
+    return hours_of_reports([report], first, last, on)[report.pk]
 
 
-def year_figures(report: Report, year: int, on: datetime.date | None = None) -> dict[str, Any]:
-    """The member's hours in `year`, what is expected of them, and whether they fall short."""
-    hours = hours_between(report, datetime.date(year, 1, 1), datetime.date(year, 12, 31), on)
+def figures_of(report: Report, year: int, hours: Decimal) -> dict[str, Any]:
+    """The member's hours in `year` against what is expected of them."""
     expected = rules.expected_hours(year, report.received_on, report.ended_on)
     return {"year": year, "hours": hours, "expected": expected,
             "short": rules.is_short(hours, expected) if expected else False,
@@ -354,16 +377,28 @@ def year_figures(report: Report, year: int, on: datetime.date | None = None) -> 
             "percent": min(100, int(hours * 100 / expected)) if expected else 100}
 
 
+def year_figures_of(reports: Iterable[Report], year: int, on: datetime.date | None = None
+                    ) -> dict[int, dict[str, Any]]:
+    """Each report's figures for `year`, for many reports at once."""
+    reports = list(reports)
+    hours = hours_of_reports(reports, datetime.date(year, 1, 1), datetime.date(year, 12, 31), on)
+    return {r.pk: figures_of(r, year, hours[r.pk]) for r in reports}
+
+
+def year_figures(report: Report, year: int, on: datetime.date | None = None) -> dict[str, Any]:
+    """The member's hours in `year`, what is expected of them, and whether they fall short."""
+    return year_figures_of([report], year, on)[report.pk]
+
+
 def active_in(reports: QuerySet[Report], first: datetime.date, last: datetime.date
               ) -> QuerySet[Report]:
     """Reports received by `last` and not ended before `first`."""
-    from django.db.models import Q
 
     return reports.filter(received_on__isnull=False, received_on__lte=last).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gte=first))
 
 
-__all__ = ["WORKFLOW", "active_in", "community_staff", "end", "evaluate", "home_side",
-           "home_label", "hours_between", "hours_text", "open_demands", "own_membership", "own_unit", "receive",
-           "report_refusal", "submit", "unit_candidates", "volunteer_for", "withdraw",
-           "year_figures"]
+__all__ = ["WORKFLOW", "active_in", "community_staff", "end", "evaluate", "figures_of",
+           "home_side", "home_label", "hours_between", "hours_of_reports", "hours_text",
+           "open_demands", "own_membership", "own_unit", "receive", "report_refusal", "submit",
+           "unit_candidates", "volunteer_for", "withdraw", "year_figures", "year_figures_of"]

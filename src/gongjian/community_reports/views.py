@@ -72,8 +72,9 @@ class ReportList(ObjectListView):
         context = super().list_context()
         today = timezone.localdate()
         # Hours for the rows shown only (a page, not the whole list).
-        context["rows"] = [{"report": r, "figures": services.year_figures(r, today.year, today)
-                            if r.state == State.RECEIVED else None} for r in context["page"]]
+        received = [r for r in context["page"] if r.state == State.RECEIVED]
+        figures = services.year_figures_of(received, today.year, today)
+        context["rows"] = [{"report": r, "figures": figures.get(r.pk)} for r in context["page"]]
         return context
 
 
@@ -93,9 +94,11 @@ class ReportExport(ReportList):
             return redirect(f"{reverse('community_report_list')}?{request.GET.urlencode()}")
         today = timezone.localdate()
         data = []
-        for r in rows.iterator(chunk_size=500):
-            figures = services.year_figures(r, today.year, today) \
-                if r.state == State.RECEIVED else None
+        rows = list(rows)
+        all_figures = services.year_figures_of(
+            [r for r in rows if r.state == State.RECEIVED], today.year, today)
+        for r in rows:
+            figures = all_figures.get(r.pk)
             data.append([
                 r.person.name, r.branch.name, r.unit.name if r.unit_id else "", r.community.name,
                 r.grid.name if r.grid_id else "", r.address, r.skills,
