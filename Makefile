@@ -9,10 +9,11 @@ export HOST PORT
 
 .PHONY: run setup assets test test-sqlite test-postgres bench lint fmt clean
 
+# The demo's accounts sign in with a password alone; a deployment keeps the second factor on.
 run: setup
 	$(GJ) migrate
 	$(GJ) demo --if-empty
-	$(GJ) serve --host $(HOST) --port $(PORT)
+	GONGJIAN_OTP_ENFORCE=$${GONGJIAN_OTP_ENFORCE:-0} $(GJ) serve --host $(HOST) --port $(PORT)
 
 setup: .venv/.synced assets
 

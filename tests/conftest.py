@@ -10,6 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares the thread
+# Tests sign in with a password alone; tests of the second factor (core/otp.py) turn it on with
+# override_settings(GONGJIAN_OTP_ENFORCE=True).
+os.environ.setdefault("GONGJIAN_OTP_ENFORCE", "0")
 
 PASSWORD = "Test@2026pw"
 # Real deployments hash with PBKDF2; tests create many accounts and only need correctness.

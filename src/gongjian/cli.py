@@ -8,6 +8,8 @@
     gongjian remind       发送到期与逾期提醒（serve 运行时每小时自动执行）
     gongjian street       设立一个街道党工委（顶层组织）
     gongjian createadmin  创建平台管理员账户（系统/安全/审计管理员）
+    gongjian backup       备份数据库和上传文件到一个文件
+    gongjian restore      从备份文件恢复
     gongjian manage ...   其他 Django 管理命令
 """
 
@@ -191,6 +193,30 @@ def cmd_createadmin(args):
     print(f"已创建 {args.username}（{dict(sys_admin='系统管理员', sec_admin='安全管理员', audit_admin='审计管理员')[args.role]}）。")
 
 
+def cmd_backup(args):
+    _django()
+    from gongjian.core.backup import BackupError, create_backup, describe
+
+    try:
+        path, manifest = create_backup(args.dir)
+    except BackupError as error:
+        sys.exit(f"备份失败：{error}")
+    print(f"已备份：{path}（{describe(manifest)}）。")
+    print("请把备份文件复制到另一台机器或介质上保存；密钥环（var/keys/keyring.json）另行保管，"
+          "不要与备份放在一起。")
+
+
+def cmd_restore(args):
+    _django()
+    from gongjian.core.backup import BackupError, describe, restore_backup
+
+    try:
+        manifest = restore_backup(args.file, force=args.force)
+    except BackupError as error:
+        sys.exit(f"未恢复：{error}")
+    print(f"已恢复{describe(manifest)}；各表行数与备份一致。")
+
+
 def cmd_manage(args):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongjian.settings")
     from django.core.management import execute_from_command_line
@@ -249,6 +275,15 @@ def build_parser():
     p.add_argument("--name", help="姓名")
     p.add_argument("--password", help="密码（也可用环境变量 GONGJIAN_ADMIN_PASSWORD，或交互输入）")
     p.set_defaults(func=cmd_createadmin)
+
+    p = sub.add_parser("backup", help="备份数据库和上传文件 / back up the database and uploads")
+    p.add_argument("--dir", help="备份文件存放目录，默认 var/backups/")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复 / restore from a backup file")
+    p.add_argument("file", help="gongjian backup 生成的备份文件")
+    p.add_argument("--force", action="store_true", help="数据库已有数据时仍覆盖恢复")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("manage", help="其他 Django 管理命令 / any Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

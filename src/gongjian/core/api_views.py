@@ -26,7 +26,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import audit
+from . import audit, otp
 from .access import ROLE_LABELS, SELF_ROLES, can, grants_of, role_choices
 from .api import AuditContextMixin
 from .auth import LOGIN_REFUSED
@@ -176,6 +176,9 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label="用户名", max_length=150)
     password = serializers.CharField(label="密码", max_length=128, trim_whitespace=False,
                                      style={"input_type": "password"})
+    otp = serializers.CharField(label="动态验证码", max_length=12, required=False,
+                                allow_blank=True,
+                                help_text="须启用双因素认证的账户（街道工作人员、管理员）必填：身份验证器上的 6 位数字。")
 
 
 class TokenSerializer(serializers.Serializer):
@@ -196,7 +199,8 @@ class ObtainTokenView(AuditContextMixin, APIView):
         description=(
             "用户名和密码换取 API 令牌（同一账户复用同一令牌）。连续失败 "
             f"{settings.LOGIN_MAX_FAILURES} 次后账户锁定 {settings.LOGIN_LOCK_MINUTES} 分钟，"
-            "锁定期间即使密码正确也不发放令牌；密码过期须先在网页修改。"),
+            "锁定期间即使密码正确也不发放令牌；密码过期须先在网页修改；须启用双因素认证的账户"
+            "还须填写身份验证器上的动态验证码。"),
         request=TokenRequestSerializer,
         responses={200: TokenSerializer},
         auth=[],
@@ -216,6 +220,11 @@ class ObtainTokenView(AuditContextMixin, APIView):
             audit.record("token", user, success=False, user=user, ip=ip, detail="密码已过期")
             return Response({"detail": "密码已过期，请先登录网页修改密码后再获取令牌。"},
                             status=status.HTTP_400_BAD_REQUEST)
+        # A token is a login: an account that owes a second factor gives it here too.
+        refusal = otp.token_refusal(user, data.validated_data.get("otp"))
+        if refusal:
+            audit.record("token", user, success=False, user=user, ip=ip, detail="动态验证码未通过")
+            return Response({"detail": refusal}, status=status.HTTP_400_BAD_REQUEST)
         token, _ = Token.objects.get_or_create(user=user)
         audit.record("token", user, user=user, ip=ip)
         return Response({"token": token.key})

@@ -33,6 +33,10 @@ EVENT_LABELS = {
     "export": "导出",
     "import": "导入",
     "key_rotate": "密钥轮换",
+    "otp_enrol": "启用身份验证器",
+    "otp_verify": "双因素验证",
+    "otp_failed": "双因素验证失败",
+    "otp_reset": "重置身份验证器",
 }
 
 

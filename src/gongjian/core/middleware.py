@@ -47,20 +47,46 @@ class RequestContextMiddleware:
 
 
 class PasswordExpiryMiddleware:
-    """Sends a user whose password is older than the policy allows to change it first."""
+    """Sends a signed-in user to what the security policy asks first: the second factor
+    (core/otp.py: enrol an authenticator, or enter its code after the password), then a new
+    password when the old one is older than the policy allows."""
 
-    ALLOWED = ("password_change", "logout", "login")
+    ALLOWED = ("password_change", "logout", "login", "otp_enrol", "otp_verify")
+    SECOND_FACTOR_PAGES = ("otp_enrol", "otp_verify", "logout")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(
+                settings.STATIC_URL):
+            refused = self._second_factor(request, user)
+            if refused is not None:
+                return refused
         if (user is not None and user.is_authenticated and user.password_expired
                 and not request.path.startswith((settings.STATIC_URL, "/api/"))
                 and request.path not in {reverse(name) for name in self.ALLOWED}):
             return redirect("password_change")
         return self.get_response(request)
+
+    def _second_factor(self, request, user):
+        from urllib.parse import urlencode
+
+        from . import otp
+
+        if not otp.pending(user):
+            return None
+        if request.path.startswith(API_PREFIX):
+            # A session signed in with the password alone reaches no API; a token (issued to
+            # a full login) is not a session and is not stopped here.
+            return ErrorAnswerMiddleware.api_error(403, detail=(
+                "请先在网页上完成双因素验证（输入身份验证器的验证码），再调用接口。"))
+        if request.path in {reverse(name) for name in self.SECOND_FACTOR_PAGES}:
+            return None
+        target = "otp_verify" if otp.confirmed_device(user) is not None else "otp_enrol"
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return redirect(reverse(target) + (f"?{query}" if query else ""))
 
 
 API_PREFIX = "/api/"

@@ -186,7 +186,8 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications",
                              verbose_name="接收人")
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
+    # A notification points at a page: longer text is cut (notify) rather than refused.
+    body = models.TextField("内容", max_length=1000, blank=True)
     url = models.CharField("链接", max_length=300, blank=True)
     kind = models.CharField("类别", max_length=32, blank=True)
     # Reminders carry a key so that a daily sweep tells each person once ("agreement-expiry:7").

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 STAFF_ROLES = ("street_staff", "community_staff")
 
 
+def _cut(body: str) -> str:
+    """The body within its limit; a cut one ends with an ellipsis (the page has the rest)."""
+    limit = Notification._meta.get_field("body").max_length or len(body)
+    return body if len(body) <= limit else body[:limit - 1] + "…"
+
+
 def notify(recipients: Iterable[User | None], title: str, *, url: str = "", body: str = "",
            kind: str = "", key: str = "") -> list[Notification]:
     """One notification per distinct active account; e-mail when EMAIL_HOST is configured.
@@ -38,7 +44,7 @@ def notify(recipients: Iterable[User | None], title: str, *, url: str = "", body
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        rows.append(Notification(user=user, title=title[:200], body=body, url=url[:300],
+        rows.append(Notification(user=user, title=title[:200], body=_cut(body), url=url[:300],
                                  kind=kind, key=key))
     if not rows:
         return []

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import accounts, audit, notifications
+from . import accounts, audit, notifications, otp
 from .access import grants_of, restrict
 from .filtersets import AccountFilterSet, AuditFilterSet, GrantFilterSet, NotificationFilterSet
 from .forms import (
@@ -195,6 +195,7 @@ class AccountDetail(ObjectDetailView):
     def extra_context(self):
         account = self.object
         return {"grants": account.grants.select_related("org", "unit"),
+                "otp_device": otp.confirmed_device(account),
                 "edit_form": self.forms.get("edit") or AccountEditForm(initial={
                     "display_name": account.display_name, "is_active": account.is_active}),
                 "reset_form": self.forms.get("reset") or ResetPasswordForm()}

@@ -8,6 +8,7 @@ Refusals follow gongjian.core.api_views: 403 without the right anywhere, 404 out
 400 for a bad value (naming the field) or an organisation code out of reach.
 """
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,6 +16,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from gongjian.core.access import restrict
 from gongjian.core.api_views import ScopedViewSet
 from gongjian.core.services import DomainError
 
@@ -65,7 +67,11 @@ class MemberViewSet(ScopedViewSet):
     serializer_class = MemberSerializer
 
     def base_queryset(self):
-        return Membership.objects.select_related("person", "org")
+        # Whether the user may reveal each row's person decides how its birth date is
+        # answered (MemberSerializer): asked in the list's own query, not once per page.
+        revealable = restrict(self.request.user, "reveal", Person).filter(pk=OuterRef("person_id"))
+        return Membership.objects.select_related("person", "org").annotate(
+            person_revealable=Exists(revealable))
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):

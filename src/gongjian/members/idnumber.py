@@ -40,6 +40,12 @@ def mask(value: str) -> str:
     return number[:6] + "*" * 8 + number[14:] if len(number) == 18 else "*" * len(number)
 
 
+def mask_birth_date(value: datetime.date | None) -> str:
+    """1974 年: the year at most. Month and day are the eight digits the ID number's mask
+    hides; shown beside it they would give the whole number back."""
+    return f"{value.year} 年" if value else ""
+
+
 def mask_phone(value: str) -> str:
     """138****5678."""
     digits = (value or "").strip()

@@ -324,13 +324,15 @@ EXPORT_WIDTHS = [c.width for c in COLUMNS] + [6, 8]
 
 
 def export_rows(memberships, revealable: set[int], today=None):
-    """Rows of the export: ID number and phone in full only for people in `revealable`."""
+    """Rows of the export: ID number, phone and birth date in full only for people in
+    `revealable` (the others' birth date as its year: beside the masked ID number the date
+    would give the number back)."""
     today = today or timezone.localdate()
     for m in memberships:
         p = m.person
         full = p.pk in revealable
         yield [p.name, p.sex, p.id_number if full else p.id_number_masked, p.ethnicity,
-               p.birth_date, p.education, m.category, org_label(m.org), m.joined_on,
+               p.birth_date if full else p.birth_date_masked, p.education, m.category, org_label(m.org), m.joined_on,
                m.confirmed_on, p.job_post, p.phone if full else p.phone_masked, p.address,
                Standing(m.standing).label if m.standing in Standing.values else m.standing,
                p.age_on(today), "是" if m.active else "否"]

@@ -66,6 +66,10 @@ class Person(PinyinNamed):
         return idnumber.mask(self.id_number) if self.id_number else ""
 
     @property
+    def birth_date_masked(self):
+        return idnumber.mask_birth_date(self.birth_date)
+
+    @property
     def phone_masked(self):
         return idnumber.mask_phone(self.phone) if self.phone else ""
 

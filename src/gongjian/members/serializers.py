@@ -14,7 +14,7 @@ from gongjian.orgs.serializers import ScopedCodeField
 
 from . import idnumber
 from .choices import Category, Education, Ethnicity, Sex, Standing
-from .models import Membership
+from .models import Membership, Person
 
 PERSON_FIELDS = ["name", "sex", "id_number", "birth_date", "ethnicity", "education", "phone",
                  "address", "work_unit", "job_post"]
@@ -58,7 +58,10 @@ class MemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="person.name", label="姓名")
     sex = serializers.CharField(source="person.sex", label="性别")
     ethnicity = serializers.CharField(source="person.ethnicity", label="民族")
-    birth_date = serializers.DateField(source="person.birth_date", label="出生日期")
+    birth_date = serializers.SerializerMethodField(
+        label="出生日期", help_text="可查看完整身份号码的用户才得到；其他用户为 null，只有 birth_year"
+        "（身份号码遮蔽的正是出生日期）。")
+    birth_year = serializers.SerializerMethodField(label="出生年份")
     age = serializers.SerializerMethodField(label="年龄（周岁）")
     id_number_masked = serializers.CharField(source="person.id_number_masked",
                                              label="公民身份号码（遮蔽）")
@@ -72,11 +75,38 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "name", "sex", "ethnicity", "birth_date", "age", "id_number_masked",
+        fields = ["id", "name", "sex", "ethnicity", "birth_date", "birth_year", "age",
+                  "id_number_masked",
                   "phone_masked", "education", "address", "work_unit", "job_post", "org",
                   "org_name", "category", "joined_on", "confirmed_on", "standing", "active",
                   "ended_on", "end_reason"]
         read_only_fields = fields
+
+    def _revealable(self) -> set[int]:
+        """The people of this answer (the page, or the one record) whose full ID number the
+        user may reveal: one query for the whole page, kept in the serializer's context."""
+        context = self.context
+        if "revealable_people" not in context:
+            from gongjian.core.access import restrict
+
+            rows = self.parent.instance if self.parent is not None else [self.instance]
+            request = context.get("request")
+            user = getattr(request, "user", None)
+            context["revealable_people"] = set(
+                restrict(user, "reveal", Person).filter(pk__in=[m.person_id for m in rows])
+                .values_list("pk", flat=True)) if user is not None else set()
+        return context["revealable_people"]
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_birth_date(self, membership):
+        revealable = getattr(membership, "person_revealable", None)  # the API's annotation
+        if revealable is None:
+            revealable = membership.person_id in self._revealable()
+        return membership.person.birth_date if revealable else None
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_birth_year(self, membership):
+        return membership.person.birth_date.year
 
     @extend_schema_field(serializers.IntegerField())
     def get_age(self, membership):

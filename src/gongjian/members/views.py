@@ -98,7 +98,7 @@ def member_context(user, membership, revealed=None):
                for field in SECRET_FIELDS]
     return {
         "m": membership, "person": person, "age": person.age_on(timezone.localdate()),
-        "secrets": secrets, "history": history,
+        "secrets": secrets, "history": history, "can_reveal": can_reveal,
         "seats": restrict(user, "view", TeamSeat).filter(person=person)
         .select_related("team__org").order_by("-started_on"),
         "org_visible": restrict(user, "view", Organization).filter(pk=membership.org_id).exists(),
