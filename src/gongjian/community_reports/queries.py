@@ -86,7 +86,7 @@ def unit_summary(user: Any, unit: Any, year: int, quarter: int) -> dict[str, Any
         .order_by("person__name", "id")
     reports = list(reports)
     figures = services.year_figures_of(reports, year, on=today)
-    quarter = services.hours_of_reports(reports, first, last, on=today)
-    rows = [{"report": r, "quarter_hours": quarter[r.pk], **figures[r.pk]} for r in reports]
+    in_quarter = services.hours_of_reports(reports, first, last, on=today)
+    rows = [{"report": r, "quarter_hours": in_quarter[r.pk], **figures[r.pk]} for r in reports]
     return {"unit": unit, "year": year, "quarter": quarter, "first": first, "last": last,
             "rows": rows, "short": sum(1 for r in rows if r["short"])}

@@ -357,8 +357,10 @@ def hours_of_reports(reports: Iterable[Report], first: datetime.date, last: date
     result = {}
     for report in reports:
         community = report.community.path
-        result[report.pk] = sum((total for path, total in hours.get(by_person.get(
-            report.person_id), []) if path.startswith(community)), Decimal("0"))
+        served = hours.get(by_person[report.person_id], []) \
+            if report.person_id in by_person else []
+        result[report.pk] = sum((total for path, total in served if path.startswith(community)),
+                                Decimal("0"))
     return result
 
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit
+from .access import restrict
 from .api_auth import CSRF_REFUSED, CsrfRefused
 from .services import DomainError, held_by_message
 
@@ -83,3 +84,27 @@ class AuditContextMixin:
         super().initial(request, *args, **kwargs)
         if request.user.is_authenticated:
             audit.set_actor(request.user)
+
+
+def filtered(filterset_class, request, rows):
+    """The rows a list's FilterSet keeps (the same FilterSet as its page and export); a refused
+    filter answers 400 {"detail": …}."""
+    from .filtersets import filter_errors
+
+    filterset = filterset_class(request.query_params, queryset=rows, request=request)
+    if not filterset.is_valid():
+        raise DomainError(filter_errors(filterset), status=400)
+    return filterset.qs
+
+
+def reachable(user, model, field, value, noun, **where):
+    """The `model` row a request names in `field` (by code where the model has one, else by
+    id), if `user` may view it; an empty value is None; anything else answers 400 with one
+    message for missing and out of reach alike."""
+    if value in (None, ""):
+        return None
+    key = "code" if any(f.name == "code" for f in model._meta.fields) else "pk"
+    found = restrict(user, "view", model).filter(**{key: value}, **where).first()
+    if found is None:
+        raise DomainError(f"{noun}“{value}”不存在或不在您的管理范围内。", field=field, status=400)
+    return found

@@ -109,3 +109,10 @@ class NotificationFilterSet(filters.FilterSet):
 
     def filter_unread(self, queryset, name, value):
         return queryset.filter(read_at__isnull=True) if value else queryset
+
+
+def filter_errors(filterset) -> str:
+    """The FilterSet's refusals as one line, each after its filter's label."""
+    fields = filterset.form.fields
+    return "；".join(f"{fields[name].label}：{message}" if name in fields else message
+                    for name, messages in filterset.form.errors.items() for message in messages)

@@ -309,6 +309,8 @@ class ObjectEditView(ObjectPages, ScopedView):
     danger = False  # a red button: the step is hard to undo
     confirm_message = ""  # asked in a dialog before the form is sent
     saved_message = "已保存。"
+    # Fields a new object's form takes from the query string ("add here" links: ?org=CODE).
+    initial_from_query: tuple[str, ...] = ()
     object = None
 
     @property
@@ -334,7 +336,10 @@ class ObjectEditView(ObjectPages, ScopedView):
         return self.form_class(data, files, **options)
 
     def initial(self, obj):
-        return {}
+        if obj is not None:
+            return {}
+        return {name: self.request.GET[name] for name in self.initial_from_query
+                if self.request.GET.get(name)}
 
     def save(self, form, obj):
         raise NotImplementedError

@@ -3,9 +3,10 @@ the rows of members.filtersets.RosterFilterSet, the one FilterSet of the list pa
 and the export."""
 
 from gongjian.core.access import restrict
+from gongjian.core.filtersets import filter_errors
 from gongjian.core.services import DomainError
 
-from .filtersets import RosterFilterSet, filter_errors
+from .filtersets import RosterFilterSet
 from .models import Membership
 
 

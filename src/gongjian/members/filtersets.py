@@ -131,10 +131,3 @@ class RosterFilterSet(filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS[value][1])
-
-
-def filter_errors(filterset) -> str:
-    """The FilterSet's refusals as one line, each after its filter's label."""
-    fields = filterset.form.fields
-    return "；".join(f"{fields[name].label}：{message}" if name in fields else message
-                    for name, messages in filterset.form.errors.items() for message in messages)

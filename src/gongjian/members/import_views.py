@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from gongjian.core import audit, spreadsheets
 from gongjian.core.access import restrict
+from gongjian.core.filtersets import filter_errors
 from gongjian.core.forms import Styled
 from gongjian.core.generic import ObjectListView, ScopedView
 from gongjian.core.jobs import SYNC_ROWS, ImportJob
 from gongjian.core.spreadsheets import MAX_BYTES, MAX_ROWS, XLSX_CONTENT_TYPE, SpreadsheetError
 
 from . import idnumber
-from .filtersets import filter_errors
 from .imports import SPEC, MemberImporter, export_workbook
 from .models import Membership, Person
 from .tasks import start_member_import

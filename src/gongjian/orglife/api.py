@@ -7,15 +7,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
-from gongjian.core.access import restrict
+from gongjian.core.api import filtered, reachable
 from gongjian.core.api_views import (
     ScopedViewSet,
     WorkflowViewSetMixin,
     validated,
     workflow_actions,
 )
-from gongjian.core.services import DomainError
-from gongjian.members.filtersets import filter_errors
 from gongjian.members.models import Person
 from gongjian.orgs.models import Organization
 
@@ -53,24 +51,6 @@ NOTES = {
 }
 
 
-def _filtered(filterset_class, request, rows):
-    """Rows the FilterSet keeps; a refused filter answers 400 {"detail": …}."""
-    filterset = filterset_class(request.query_params, queryset=rows, request=request)
-    if not filterset.is_valid():
-        raise DomainError(filter_errors(filterset), status=400)
-    return filterset.qs
-
-
-def _reachable(user, model, field, value, noun, **where):
-    if value in (None, ""):
-        return None
-    key = "code" if model is Organization else "pk"
-    found = restrict(user, "view", model).filter(**{key: value}, **where).first()
-    if found is None:
-        raise DomainError(f"{noun}“{value}”不存在或不在您的管理范围内。", field=field, status=400)
-    return found
-
-
 @extend_schema_view(
     list=extend_schema(summary="组织生活会议列表", responses=BranchMeetingSerializer),
     retrieve=extend_schema(summary="会议详情（出席、补学、表决、评议、记录）", parameters=[_ID],
@@ -96,7 +76,7 @@ class BranchMeetingViewSet(WorkflowViewSetMixin, ScopedViewSet):
         return BranchMeetingSerializer if self.action == "list" else BranchMeetingDetailSerializer
 
     def list(self, request):
-        return self.paginated(_filtered(MeetingFilterSet, request, self.get_queryset()),
+        return self.paginated(filtered(MeetingFilterSet, request, self.get_queryset()),
                               BranchMeetingSerializer)
 
     def retrieve(self, request, pk=None):
@@ -105,11 +85,11 @@ class BranchMeetingViewSet(WorkflowViewSetMixin, ScopedViewSet):
     def create(self, request):
         data = validated(BranchMeetingCreateSerializer, request)
         user = request.user
-        org = _reachable(user, Organization, "org", data.pop("org"), "党支部编码")
-        data["group"] = _reachable(user, Organization, "group", data.pop("group", ""),
+        org = reachable(user, Organization, "org", data.pop("org"), "党支部编码")
+        data["group"] = reachable(user, Organization, "group", data.pop("group", ""),
                                    "党小组编码")
         for name, noun in (("host", "主持人"), ("recorder", "记录人")):
-            data[name] = _reachable(user, Person, name, data.pop(name, None), noun)
+            data[name] = reachable(user, Person, name, data.pop(name, None), noun)
         meeting = services.plan(org, user=user, **data)
         return self.answer(meeting, status.HTTP_201_CREATED)
 
@@ -140,7 +120,7 @@ class BranchMakeUpViewSet(WorkflowViewSetMixin, ScopedViewSet):
         return MakeUp.objects.select_related("org", "attendance__membership__person")
 
     def list(self, request):
-        return self.paginated(_filtered(MakeUpFilterSet, request, self.get_queryset()),
+        return self.paginated(filtered(MakeUpFilterSet, request, self.get_queryset()),
                               BranchMakeUpSerializer)
 
     def retrieve(self, request, pk=None):

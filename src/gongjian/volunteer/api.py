@@ -16,14 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongjian.core.access import restrict
+from gongjian.core.api import filtered, reachable
 from gongjian.core.api_views import (
     ScopedViewSet,
     WorkflowViewSetMixin,
     validated,
     workflow_actions,
 )
-from gongjian.core.services import DomainError
-from gongjian.members.filtersets import filter_errors
 from gongjian.orgs.models import Organization, Unit
 
 from . import services
@@ -43,23 +42,6 @@ from .serializers import (
 )
 
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id")
-
-
-def _filtered(filterset_class, request, rows):
-    filterset = filterset_class(request.query_params, queryset=rows, request=request)
-    if not filterset.is_valid():
-        raise DomainError(filter_errors(filterset), status=400)
-    return filterset.qs
-
-
-def _reachable(user, model, field, value, noun):
-    if value in (None, ""):
-        return None
-    key = "pk" if model in (Team,) else "code"
-    found = restrict(user, "view", model).filter(**{key: value}).first()
-    if found is None:
-        raise DomainError(f"{noun}“{value}”不存在或不在您的管理范围内。", field=field, status=400)
-    return found
 
 
 @extend_schema_view(
@@ -85,15 +67,15 @@ class VolunteerTeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         return VolunteerTeamSerializer if self.action == "list" else VolunteerTeamDetailSerializer
 
     def list(self, request):
-        rows = _filtered(TeamFilterSet, request, self.get_queryset().order_by("org__path",
+        rows = filtered(TeamFilterSet, request, self.get_queryset().order_by("org__path",
                                                                               "name", "id"))
         return self.paginated(rows, VolunteerTeamSerializer)
 
     def create(self, request):
         data = validated(VolunteerTeamCreateSerializer, request)
         user = request.user
-        org = _reachable(user, Organization, "org", data.pop("org"), "组织编码")
-        unit = _reachable(user, Unit, "unit", data.pop("unit", ""), "单位编码")
+        org = reachable(user, Organization, "org", data.pop("org"), "组织编码")
+        unit = reachable(user, Unit, "unit", data.pop("unit", ""), "单位编码")
         team = services.create_team(user=user, org=org, unit=unit, **data)
         return self._answer(team, status.HTTP_201_CREATED)
 
@@ -158,7 +140,7 @@ class ActivityViewSet(WorkflowViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             accepted_count=Count("signups", filter=Q(signups__state=SignupState.ACCEPTED)))
 
     def list(self, request):
-        rows = _filtered(ActivityFilterSet, request,
+        rows = filtered(ActivityFilterSet, request,
                          self.get_queryset().order_by("-starts_at", "-id"))
         return self.paginated(rows, ActivitySerializer)
 
@@ -168,8 +150,8 @@ class ActivityViewSet(WorkflowViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def create(self, request):
         data = validated(ActivityCreateSerializer, request)
         user = request.user
-        org = _reachable(user, Organization, "org", data.pop("org"), "组织编码")
-        data["team"] = _reachable(user, Team, "team", data.pop("team", None), "服务队")
+        org = reachable(user, Organization, "org", data.pop("org"), "组织编码")
+        data["team"] = reachable(user, Team, "team", data.pop("team", None), "服务队")
         activity = services.create_activity(user=user, org=org, **data)
         return self.answer(activity, status.HTTP_201_CREATED)
 

@@ -75,11 +75,7 @@ class TeamEdit(ObjectEditView):
     title_change = "修改服务队：{obj.name}"
     submit_label = "保存"
     saved_message = "已保存：{saved.name}。"
-
-    def initial(self, obj):
-        if obj is None and self.request.GET.get("org"):
-            return {"org": self.request.GET["org"]}
-        return {}
+    initial_from_query = ("org",)
 
     def save(self, form, obj):
         fields = form.service_fields()
