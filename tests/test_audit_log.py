@@ -77,7 +77,8 @@ def test_building_create_update_delete(tree, users, fresh):
         users.grid_a, users.grid_a, users.community_a]
     assert {e.ip for e in (created, updated, deleted)} == {IP}
     assert created.after == {"id": building.pk, "grid_id": tree.grid_a.pk, "name": "2号楼",
-                             "address": "", "floors": None, "households": 30}
+                             "address": "", "floors": None, "households": 30,
+                             "lng": None, "lat": None}
     assert (updated.before, updated.after) == ({"households": 30, "floors": None},
                                                {"households": 32, "floors": 11})
     assert deleted.before["households"] == 32 and deleted.after is None

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "gongjian.checklists",
     "gongjian.volunteer",
     "gongjian.community_reports",
+    "gongjian.venues",
+    "gongjian.circle",
     "gongjian.boards",
     "gongjian.demo",
 ]

@@ -296,6 +296,18 @@ class GridPost(models.Model):
         return f"{self.grid} · {self.role} · {self.holder_name}"
 
 
+def coordinate_errors(lng, lat) -> dict[str, str]:
+    """Both or neither, and inside China: a building's or a unit's stored point."""
+    if (lng is None) != (lat is None):
+        return {"lng": "经度和纬度须同时填写。"}
+    if lng is not None and not (CHINA_LNG[0] <= float(lng) <= CHINA_LNG[1]
+                                and CHINA_LAT[0] <= float(lat) <= CHINA_LAT[1]):
+        return {"lng": (f"坐标（{lng}, {lat}）不在中国境内"
+                        f"（经度 {CHINA_LNG[0]}–{CHINA_LNG[1]}，"
+                        f"纬度 {CHINA_LAT[0]}–{CHINA_LAT[1]}）。")}
+    return {}
+
+
 class Building(models.Model):
     grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="buildings",
                              verbose_name="网格")
@@ -305,6 +317,9 @@ class Building(models.Model):
     households = models.IntegerField(
         "户数", default=0,
         validators=[MinValueValidator(0, "户数不能为负数。")])
+    # WGS-84, like Unit's: the 15-minute circle counts buildings by where they stand.
+    lng = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     audited = True
@@ -324,6 +339,11 @@ class Building(models.Model):
 
     def __str__(self):
         return f"{self.grid.name} {self.name}"
+
+    def clean(self):
+        errors = coordinate_errors(self.lng, self.lat)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Unit(PinyinNamed):
@@ -363,15 +383,7 @@ class Unit(PinyinNamed):
         return self.unit_type in NON_PUBLIC_UNIT_TYPES
 
     def clean(self):
-        errors = {}
-        if (self.lng is None) != (self.lat is None):
-            errors["lng"] = "经度和纬度须同时填写。"
-        elif self.lng is not None:
-            if not (CHINA_LNG[0] <= float(self.lng) <= CHINA_LNG[1]
-                    and CHINA_LAT[0] <= float(self.lat) <= CHINA_LAT[1]):
-                errors["lng"] = (f"坐标（{self.lng}, {self.lat}）不在中国境内"
-                                 f"（经度 {CHINA_LNG[0]}–{CHINA_LNG[1]}，"
-                                 f"纬度 {CHINA_LAT[0]}–{CHINA_LAT[1]}）。")
+        errors = coordinate_errors(self.lng, self.lat)
         if self.org_id and not self.org.is_active:
             errors["org"] = f"“{self.org.name}”已撤销。"
         if self.party_org_id and not self.party_org.is_active:

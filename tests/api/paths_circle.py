@@ -1,0 +1,1 @@
+API_PATHS = {"/api/v1/circle/", "/api/v1/circle/suggest/"}
