@@ -116,7 +116,8 @@ ONCE: set[str] = set()
 # Statistics answer within the statistics target, a street's as well as the whole city's.
 TARGET_MS = {"member_stats_city": 500, "team_stats_city": 500, "member_stats_subtree": 500,
              "project_matching": 200, "project_supervision_city": 200,
-             "orglife_compliance_city": 500}
+             "orglife_compliance_city": 500, "circle_point": 200,
+             "circle_suggest_street": 2000}
 IMPORT_TARGET_ROWS_PER_S = 2000
 AS_OF_DAYS = ["2021-12-31", "2022-12-31", "2023-12-31", "2024-12-31", "2025-12-31"]
 
@@ -433,6 +434,68 @@ def volunteer_person_record(ctx):
     return ctx.get(ctx.api, f"/api/v1/volunteer-stats/volunteers/{ctx.rng.choice(numbers)}/")
 
 
+def _venues(ctx):
+    """300 random shared venues of the city with the months they are booked in, drawn once;
+    the city's positions and a year of bookings are built the first time (venues.synth)."""
+    if not hasattr(ctx, "venues"):
+        from gongjian.venues import synth as venue_synth
+        from gongjian.venues.models import Venue
+
+        venue_synth.build(CITY_CODE, log=log)
+        ids = list(Venue.objects.filter(org__path__startswith=ctx.root.path, bookable=True)
+                   .values_list("pk", flat=True))
+        if not ids:
+            raise BenchSkip("the synthetic city has no shared venues")
+        rng = random.Random(f"{ctx.seed}:venues")
+        today = datetime.date.today()
+        now = today.year * 12 + today.month - 1  # months counted from year 0
+        months = [((now - k) // 12, (now - k) % 12 + 1) for k in range(-1, 11)]
+        ctx.venues = (rng.sample(ids, min(300, len(ids))), months)
+    return ctx.venues
+
+
+@case("venue_month_calendar")
+def venue_month_calendar(ctx):
+    """One random shared venue's month calendar page (all its rooms, every booking of the
+    month that holds or held a room) for a month of the past year or the next."""
+    ids, months = _venues(ctx)
+    year, month = ctx.rng.choice(months)
+    return ctx.get(ctx.web, f"/venues/{ctx.rng.choice(ids)}/calendar/",
+                   {"year": year, "month": month})
+
+
+def _circle(ctx):
+    """The bench street of the 15-minute circle (circle.synth: 2,000 located buildings, a road
+    network of about 3,700 crossings, 12 stations), built the first time; its stations."""
+    if not hasattr(ctx, "circle"):
+        from gongjian.circle import synth as circle_synth
+        from gongjian.venues.models import Venue
+
+        built = circle_synth.build_bench_street(CITY_CODE, log=log)
+        if "street" not in built:
+            raise BenchSkip(f"no street for the circle: {built.get('skipped')}")
+        ids = list(Venue.objects.filter(name__startswith="服务圈测试服务站")
+                   .values_list("pk", flat=True))
+        ctx.circle = (built["street"], ids)
+    return ctx.circle
+
+
+@case("circle_point")
+def circle_point(ctx):
+    """One random station's 15-minute circle along the road network, in a street of 2,000
+    located buildings (the buildings, households, units inside; per community)."""
+    _, ids = _circle(ctx)
+    return ctx.get(ctx.api, "/api/v1/circle/", {"point": ctx.rng.choice(ids), "minutes": 15})
+
+
+@case("circle_suggest_street")
+def circle_suggest_street(ctx):
+    """Where three new stations help most in that street: coverage by its 12 stations, then
+    greedy maximum coverage over every located unit and building as a candidate site."""
+    street, _ = _circle(ctx)
+    return ctx.get(ctx.api, "/api/v1/circle/suggest/", {"org": street, "n": 3, "minutes": 15})
+
+
 @case("import_rows_per_s", once=True)
 def import_rows_per_s(ctx, args):
     """A roster spreadsheet of generated rows imported by a street's staff, rolled back."""
@@ -448,6 +511,45 @@ def import_rows_per_s(ctx, args):
         log(f"import_rows_per_s: {figures['rows_per_s']} rows/s")
     return figures
 
+
+
+def _dues(ctx):
+    """(300 random street codes of the city, the last twelve months), drawn once."""
+    if not hasattr(ctx, "dues"):
+        from gongjian.dues.models import Account
+        from gongjian.orgs.models import Organization
+
+        if not Account.objects.filter(org__path__startswith=ctx.root.path).exists():
+            raise BenchSkip("the synthetic city has no dues yet (gongjian synth --if-missing)")
+        streets = list(Organization.objects.filter(path__startswith=ctx.root.path, depth=3)
+                       .values_list("code", flat=True))
+        rng = random.Random(f"{ctx.seed}:dues")
+        today = datetime.date.today()
+        now = today.year * 12 + today.month - 1
+        months = [f"{(now - k) // 12}-{(now - k) % 12 + 1:02d}" for k in range(12)]
+        ctx.dues = (rng.sample(streets, min(300, len(streets))), months)
+    return ctx.dues
+
+
+TARGET_MS["dues_ledger_street"] = 500
+TARGET_MS["dues_arrears_city"] = 500
+
+
+@case("dues_ledger_street")
+def dues_ledger_street(ctx):
+    """One random street's dues ledger page for a month of the past year: per branch the
+    members owing, paid and not, due, paid, arrears, collected and remitted."""
+    streets, months = _dues(ctx)
+    return ctx.get(ctx.web, "/dues/", {"org": ctx.rng.choice(streets),
+                                        "month": ctx.rng.choice(months)})
+
+
+@case("dues_arrears_city")
+def dues_arrears_city(ctx):
+    """The city-wide arrears list, page 1 (members with unpaid months, how many, since when;
+    the longest first) with its count."""
+    _dues(ctx)
+    return ctx.get(ctx.web, "/dues/arrears/", {"org": CITY_CODE})
 
 # --- running ---------------------------------------------------------------------------------
 

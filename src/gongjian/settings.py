@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gongjian.community_reports",
     "gongjian.venues",
     "gongjian.circle",
+    "gongjian.dues",
     "gongjian.boards",
     "gongjian.demo",
 ]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from gongjian.demo.synth import SCALES, build_city, check_tree
+from gongjian.demo.synth_dues import build_dues, dues_present
 from gongjian.demo.synth_members import build_members, members_present
 from gongjian.demo.synth_orglife import build_orglife, orglife_present
 from gongjian.demo.synth_volunteer import build_volunteer, volunteer_present
@@ -51,6 +52,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"合成城市 {spec.code} 尚无志愿服务，补建。")
                 self._volunteer(root, seed)
                 missing = True
+            if not dues_present(root):
+                self.stdout.write(f"合成城市 {spec.code} 尚无党费，补建。")
+                self._dues(root, seed)
+                missing = True
             if not missing:
                 self.stdout.write(f"合成城市 {spec.code} 已存在，跳过。")
             return
@@ -90,6 +95,15 @@ class Command(BaseCommand):
                 self._orglife(root, seed)
             if not no_volunteer:
                 self._volunteer(root, seed)
+            self._dues(root, seed)
+
+    def _dues(self, root, seed):
+        summary = build_dues(root, seed=seed, log=lambda line: self.stderr.write(line))
+        self.stdout.write(self.style.SUCCESS(
+            f"已生成党费：账户 {summary['accounts']:,} 个，交纳 {summary['payments']:,} 笔，"
+            f"明细 {summary['rows']:,} 行（欠缴 {summary['behind'] + summary['lapsed']:,} 人，"
+            f"其中连续六个月以上 {summary['lapsed']:,} 人；补交 {summary['makeups']:,} 笔），"
+            f"用时 {summary['seconds']} 秒。"))
 
     def _members(self, root, spec, seed):
         summary = build_members(root, spec.members, seed=seed,
