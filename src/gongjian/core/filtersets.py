@@ -116,3 +116,20 @@ def filter_errors(filterset) -> str:
     fields = filterset.form.fields
     return "；".join(f"{fields[name].label}：{message}" if name in fields else message
                     for name, messages in filterset.form.errors.items() for message in messages)
+
+
+def in_org(request, queryset, value, lookup="org__path"):
+    """An "organisation code (with its subtree)" filter: rows under the organisation coded
+    `value` if the user may view it, else none; a blank value keeps every row."""
+    from gongjian.orgs.models import Organization
+
+    from .access import restrict
+
+    code = (value or "").strip()
+    if not code:
+        return queryset
+    org = (restrict(getattr(request, "user", None), "view", Organization)
+           .filter(code=code).only("path").first())
+    if org is None:
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__startswith": org.path})

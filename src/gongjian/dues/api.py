@@ -17,11 +17,11 @@ from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from gongjian.core.access import reach_orgs, restrict
+from gongjian.core.api import filtered
 from gongjian.core.api_views import ScopedViewSet, validated
 from gongjian.core.services import DomainError
 from gongjian.members.models import Membership
 from gongjian.orgs.models import Organization
-from gongjian.volunteer.api import _filtered
 
 from . import queries, rules, services
 from .filtersets import ArrearsFilterSet, PaymentFilterSet, parse_month
@@ -116,7 +116,7 @@ class DuesPaymentViewSet(StaffOnlyMixin, mixins.ListModelMixin, ScopedViewSet):
             .prefetch_related("rows")
 
     def list(self, request):
-        rows = _filtered(PaymentFilterSet, request,
+        rows = filtered(PaymentFilterSet, request,
                          self.get_queryset().order_by("-paid_on", "-id"))
         return self.paginated(rows, DuesPaymentSerializer)
 
@@ -150,4 +150,4 @@ class DuesArrearsViewSet(StaffOnlyMixin, mixins.ListModelMixin, ScopedViewSet):
     def list(self, request):
         rows = (self.get_queryset().filter(queries.arrears_condition())
                 .select_related("membership__person", "org").order_by("paid_through", "id"))
-        return self.paginated(_filtered(ArrearsFilterSet, request, rows), DuesArrearsSerializer)
+        return self.paginated(filtered(ArrearsFilterSet, request, rows), DuesArrearsSerializer)

@@ -9,8 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from gongjian.core.filtersets import FilterForm
-from gongjian.volunteer.filtersets import _in_org
+from gongjian.core.filtersets import FilterForm, in_org
 
 from . import rules
 from .models import Account, Method, Payment
@@ -52,7 +51,7 @@ class ArrearsFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)
 
     def filter_months(self, queryset, name, value):
         if not value:
@@ -81,7 +80,7 @@ class PaymentFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)
 
     def filter_month(self, queryset, name, value):
         if not value:

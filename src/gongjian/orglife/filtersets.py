@@ -6,24 +6,11 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q
 
-from gongjian.core.access import restrict
-from gongjian.core.filtersets import FilterForm
+from gongjian.core.filtersets import FilterForm, in_org
 from gongjian.core.forms import DATE_INPUT
-from gongjian.orgs.models import Organization
 
 from .models import MakeUp, MakeUpState, Meeting, State
 from .rules import KIND_CHOICES
-
-
-def _in_org(request, queryset, value, lookup="org__path"):
-    code = (value or "").strip()
-    if not code:
-        return queryset
-    org = (restrict(getattr(request, "user", None), "view", Organization)
-           .filter(code=code).only("path").first())
-    if org is None:
-        return queryset.none()
-    return queryset.filter(**{f"{lookup}__startswith": org.path})
 
 
 class MeetingFilterSet(filters.FilterSet):
@@ -47,7 +34,7 @@ class MeetingFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -66,4 +53,4 @@ class MakeUpFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)

@@ -9,23 +9,11 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from gongjian.core.access import grants_of, restrict
-from gongjian.core.filtersets import FilterForm
+from gongjian.core.access import grants_of
+from gongjian.core.filtersets import FilterForm, in_org
 from gongjian.core.forms import DATE_INPUT
-from gongjian.orgs.models import Organization
 
 from .models import BaseType, Booking, Kind, State, Status, Venue
-
-
-def _in_org(request, queryset, value, lookup="org__path"):
-    code = (value or "").strip()
-    if not code:
-        return queryset
-    org = (restrict(getattr(request, "user", None), "view", Organization)
-           .filter(code=code).only("path").first())
-    if org is None:
-        return queryset.none()
-    return queryset.filter(**{f"{lookup}__startswith": org.path})
 
 
 def _day_start(day):
@@ -53,7 +41,7 @@ class VenueFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -10,23 +10,10 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from gongjian.core.access import restrict
-from gongjian.core.filtersets import FilterForm
+from gongjian.core.filtersets import FilterForm, in_org
 from gongjian.core.forms import DATE_INPUT
-from gongjian.orgs.models import Organization
 
 from .models import Activity, Eligibility, Speciality, State, Team
-
-
-def _in_org(request, queryset, value):
-    code = (value or "").strip()
-    if not code:
-        return queryset
-    org = (restrict(getattr(request, "user", None), "view", Organization)
-           .filter(code=code).only("path").first())
-    if org is None:
-        return queryset.none()
-    return queryset.filter(org__path__startswith=org.path)
 
 
 def _day_start(day):
@@ -55,7 +42,7 @@ class ActivityFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)
 
     def filter_from(self, queryset, name, value):
         return queryset.filter(starts_at__gte=_day_start(value)) if value else queryset
@@ -85,7 +72,7 @@ class TeamFilterSet(filters.FilterSet):
         form = FilterForm
 
     def filter_org(self, queryset, name, value):
-        return _in_org(self.request, queryset, value)
+        return in_org(self.request, queryset, value)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
