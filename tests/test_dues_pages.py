@@ -82,7 +82,7 @@ def test_receipt_is_a_word_document_from_the_template(client, tree, users):
         xml = packed.read("word/document.xml").decode()
     for text in ("张华娟", "360.00", "2026年1月至2026年3月", "王芳", payment.number, "1.5%"):
         assert text in xml, text
-    assert xml.count("120.00") >= 3 and "{{" not in xml
+    assert xml.count("120.00") >= 3 and "{{" not in xml and "{%" not in xml
     client.force_login(users.community_b)
     assert client.get(reverse("dues_receipt", args=[payment.pk])).status_code == 404
 
@@ -105,3 +105,12 @@ def test_arrears_page_and_export_list_what_is_unpaid_within_reach(client, tree, 
     assert "张华娟" not in client.get(reverse("dues_arrears")).content.decode()
     ledger = client.get(reverse("dues_ledger") + "?month=2026-01").content.decode()
     assert tree.a1.name not in ledger
+
+
+def test_the_receipt_template_repeats_its_month_row():
+    """The shipped template's month row is docxtpl's table-row loop (no tag left behind)."""
+    from gongjian.dues import document
+
+    with zipfile.ZipFile(document.TEMPLATE) as packed:
+        xml = packed.read("word/document.xml").decode()
+    assert "{%tr for m in 月份表 %}" in xml and "{%tr endfor %}" in xml

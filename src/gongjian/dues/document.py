@@ -1,77 +1,26 @@
 """The dues receipt as a Word document, from a template users can edit
-(`dues/templates/dues/receipt.docx`, or the file named by the setting `receipt_template`).
-The template holds placeholders such as `{{ 姓名 }}` in paragraphs and table cells; each is
-replaced by its value (a placeholder Word split over several runs is still found: the
-paragraph's text is rewritten into its first run). The table row holding `{{ 月份 }}` is
-repeated once per month covered."""
+(`dues/templates/dues/receipt.docx`, or the file named by the setting `receipt_template`),
+filled by docxtpl: placeholders such as `{{ 姓名 }}` in paragraphs and table cells, and the
+table row between `{%tr for m in 月份表 %}` and `{%tr endfor %}` repeated once per month
+covered (`{{ m.月份 }}`, `{{ m.实缴 }}` …)."""
 
 from __future__ import annotations
 
-import copy
 import io
-import re
 from pathlib import Path
 from typing import Any
 
-from docx import Document
+from docxtpl import DocxTemplate
 
 from . import rules
 from .models import Payment
 
 TEMPLATE = Path(__file__).parent / "templates" / "dues" / "receipt.docx"
-_PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 
 
 def template_path() -> Path:
     custom = rules.setting("receipt_template")
     return Path(custom) if custom else TEMPLATE
-
-
-def _fill_paragraph(paragraph, values: dict[str, str]) -> None:
-    text = paragraph.text
-    if "{{" not in text:
-        return
-    filled = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-    runs = paragraph.runs
-    if not runs:
-        return
-    runs[0].text = filled
-    for run in runs[1:]:
-        run.text = ""
-
-
-def _cells(table):
-    for row in table.rows:
-        yield from row.cells
-
-
-def _fill(container, values: dict[str, str]) -> None:
-    for paragraph in container.paragraphs:
-        _fill_paragraph(paragraph, values)
-    for table in getattr(container, "tables", []):
-        for cell in _cells(table):
-            _fill(cell, values)
-
-
-def _month_rows(document, months: list[dict[str, str]]) -> None:
-    """Repeat the table row holding {{ 月份 }} once per month covered."""
-    for table in document.tables:
-        for row in list(table.rows):
-            if not any(re.search(r"\{\{\s*月份\s*\}\}", c.text) for c in row.cells):
-                continue
-            template = row._tr
-            clones = []
-            for _values in months:
-                clone = copy.deepcopy(template)
-                template.addprevious(clone)
-                clones.append(clone)
-            template.getparent().remove(template)
-            filled = [r for r in table.rows if r._tr in clones]
-            for r, values in zip(filled, months, strict=True):
-                for cell in r.cells:
-                    for paragraph in cell.paragraphs:
-                        _fill_paragraph(paragraph, values)
-            return
 
 
 def receipt_values(payment: Payment) -> dict[str, Any]:
@@ -89,17 +38,12 @@ def receipt_values(payment: Payment) -> dict[str, Any]:
 
 
 def receipt_docx(payment: Payment) -> bytes:
-    document = Document(str(template_path()))
+    document = DocxTemplate(str(template_path()))
     months = [{"月份": rules.label(r.month), "基数": f"{r.base:.2f}" if r.base is not None else "—",
                "比例": f"{r.rate * 100:.1f}%" if r.rate is not None else "定额",
                "应缴": f"{r.due:.2f}", "减免": f"{r.reduction:.2f}", "实缴": f"{r.paid:.2f}"}
               for r in payment.rows.order_by("month")]
-    _month_rows(document, months)
-    values = receipt_values(payment)
-    _fill(document, values)
-    for section in document.sections:
-        _fill(section.header, values)
-        _fill(section.footer, values)
+    document.render({**receipt_values(payment), "月份表": months}, autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -107,6 +51,7 @@ def receipt_docx(payment: Payment) -> bytes:
 
 def write_template(path: Path = TEMPLATE) -> None:
     """Write the shipped template (kept in the repository; run again to restore it)."""
+    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -120,14 +65,17 @@ def write_template(path: Path = TEMPLATE) -> None:
     document.add_paragraph("党员姓名：{{ 姓名 }}　　所在党支部：{{ 党支部 }}")
     document.add_paragraph("所属期间：{{ 所属期间 }}（共 {{ 月数 }} 个月）　　交纳日期：{{ 交纳日期 }}")
     document.add_paragraph("交纳方式：{{ 交纳方式 }}　　代交人：{{ 代交人 }}")
-    table = document.add_table(rows=2, cols=6)
+    table = document.add_table(rows=4, cols=6)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("月份", "基数（元）", "比例", "应缴（元）",
                                                  "减免（元）", "实缴（元）"), strict=True):
         cell.text = text
-    for cell, key in zip(table.rows[1].cells, ("月份", "基数", "比例", "应缴", "减免", "实缴"),
+    # docxtpl repeats the row between the two tag rows once per month covered.
+    table.rows[1].cells[0].text = "{%tr for m in 月份表 %}"
+    for cell, key in zip(table.rows[2].cells, ("月份", "基数", "比例", "应缴", "减免", "实缴"),
                          strict=True):
-        cell.text = "{{ " + key + " }}"
+        cell.text = "{{ m." + key + " }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
     document.add_paragraph()
     document.add_paragraph("合计实缴：{{ 合计 }} 元")
     document.add_paragraph("经办人：{{ 经办人 }}　　（党组织盖章）")
